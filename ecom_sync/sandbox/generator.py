@@ -154,6 +154,11 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in norm.lower() if ch.isalnum())
 
 
+def _slug(text: str) -> str:
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in norm).split())
+
+
 def _person(rng: random.Random) -> tuple[str, str, str]:
     first = rng.choice(names.FIRST_NAMES)
     last = rng.choice(names.LAST_NAMES)
@@ -737,7 +742,7 @@ def _new_product(
     modified: datetime,
 ) -> Record:
     pid = store.next_id("products", start=77)
-    slug = _ascii(name.replace(" ", "-")) or f"product-{pid}"
+    slug = _slug(name) or f"product-{pid}"
     sku = f"{store.store_hash[:3].upper()}-{pid}"
     base_usd = rng.choice((19, 24, 29, 39, 49, 59, 79, 99, 129, 149, 199, 249, 349, 449))
     price = _convert(base_usd - 0.01, "USD", store.currency)

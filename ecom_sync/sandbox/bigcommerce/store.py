@@ -48,6 +48,7 @@ ORDER_STATUSES: dict[int, tuple[str, str]] = {
 CURRENCY_DECIMALS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0, "CAD": 2}
 
 _RESOURCES = ("customers", "subscribers", "orders", "products", "categories", "carts")
+_STATE = (*_RESOURCES, "hooks", "deliveries", "redirect_tokens")
 
 
 @dataclass
@@ -75,6 +76,9 @@ class StoreData:
     products: dict[int, Record] = field(default_factory=dict)
     categories: dict[int, Record] = field(default_factory=dict)
     carts: dict[str, Record] = field(default_factory=dict)
+    hooks: dict[int, Record] = field(default_factory=dict)
+    deliveries: dict[str, Record] = field(default_factory=dict)  # id "<hook>:<cart>"
+    redirect_tokens: dict[str, Record] = field(default_factory=dict)  # id = token
     counters: dict[str, int] = field(default_factory=dict)
 
     # ----- ids -------------------------------------------------------------------------
@@ -114,7 +118,7 @@ class StoreData:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in self.__dict__.items():
-            if key in _RESOURCES:
+            if key in _STATE:
                 out[key] = list(value.values())
             else:
                 out[key] = value
@@ -123,9 +127,8 @@ class StoreData:
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> StoreData:
         data = decode(raw)
-        for key in _RESOURCES:
-            id_key = "id"
-            data[key] = {rec[id_key]: rec for rec in data.get(key, [])}
+        for key in _STATE:
+            data[key] = {rec["id"]: rec for rec in data.get(key, [])}
         return cls(**data)
 
 
