@@ -1,0 +1,21 @@
+select
+    c.connection,
+    c.id as cart_id,
+    nullif(c.customer_id, 0)::varchar as customer_id,
+    coalesce(c.customer_id, 0) = 0 as is_guest,
+    coalesce(c.customer_id, 0) <> 0 as contact_eligible,
+    c.email,
+    c.currency_code as currency,
+    c.cart_amount::decimal(18, 4) as total_amount,
+    [
+        {'product_id': li.product_id::varchar, 'name': li.name, 'sku': li.sku,
+         'quantity': li.quantity,
+         'unit_amount': coalesce(li.sale_price, li.list_price)::decimal(18, 4),
+         'image_url': li.image_url}
+        for li in coalesce(c.line_items, [])
+    ] as lines,
+    c.cart_url as recovery_url,
+    c.created_time as created_at,
+    c.updated_time as updated_at,
+    c.abandoned_at
+from staging.bigcommerce_carts c

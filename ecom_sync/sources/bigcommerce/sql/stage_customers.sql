@@ -1,0 +1,19 @@
+select
+    $connection as connection,
+    id,
+    nullif(trim(email), '') as email,
+    first_name,
+    last_name,
+    nullif(company, '') as company,
+    nullif(phone, '') as phone,
+    customer_group_id,
+    date_created::timestamptz as date_created,
+    date_modified::timestamptz as date_modified,
+    addresses,
+    _extracted_at::timestamptz as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, columns = {
+    id: 'bigint', email: 'varchar', first_name: 'varchar', last_name: 'varchar',
+    company: 'varchar', phone: 'varchar', customer_group_id: 'bigint',
+    date_created: 'varchar', date_modified: 'varchar', addresses: 'json',
+    _extracted_at: 'varchar'
+})

@@ -1,0 +1,18 @@
+select
+    $connection as connection,
+    id,
+    nullif(trim(email), '') as email,
+    first_name,
+    last_name,
+    source,
+    order_id,
+    channel_id,
+    consents,
+    date_created::timestamptz as date_created,
+    date_modified::timestamptz as date_modified,
+    _extracted_at::timestamptz as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, columns = {
+    id: 'bigint', email: 'varchar', first_name: 'varchar', last_name: 'varchar',
+    source: 'varchar', order_id: 'bigint', channel_id: 'bigint', consents: 'varchar[]',
+    date_created: 'varchar', date_modified: 'varchar', _extracted_at: 'varchar'
+})

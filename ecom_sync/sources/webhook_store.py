@@ -1,0 +1,98 @@
+"""Durable store of received webhook events (SQLite, not DuckDB).
+
+The receiver is a long-running process; DuckDB allows one writer process, so events go
+to their own small database, committed before the receiver answers 2xx.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+_SCHEMA = """
+create table if not exists events (
+    seq integer primary key autoincrement,
+    connection text not null,
+    scope text not null,
+    resource_id text not null,
+    created_at text not null,
+    received_at text not null,
+    payload text not null,
+    unique (connection, scope, resource_id, created_at)
+);
+create index if not exists events_by_time on events (connection, scope, created_at);
+"""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    connection: str
+    scope: str
+    resource_id: str
+    created_at: datetime
+    payload: dict[str, Any]
+
+
+class WebhookStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute("pragma journal_mode=wal")
+            db.execute("pragma synchronous=full")
+            yield db
+            db.commit()
+        finally:
+            db.close()
+
+    def add(self, event: WebhookEvent) -> bool:
+        """Store durably; False when the same event was already stored (retried delivery)."""
+        with self._connect() as db:
+            cur = db.execute(
+                "insert or ignore into events"
+                " (connection, scope, resource_id, created_at, received_at, payload)"
+                " values (?, ?, ?, ?, ?, ?)",
+                (
+                    event.connection,
+                    event.scope,
+                    event.resource_id,
+                    event.created_at.astimezone(UTC).isoformat(),
+                    datetime.now(UTC).isoformat(),
+                    json.dumps(event.payload),
+                ),
+            )
+            return cur.rowcount == 1
+
+    def between(
+        self, connection: str, scope: str, start: datetime, end: datetime
+    ) -> list[WebhookEvent]:
+        with self._connect() as db:
+            rows = db.execute(
+                "select connection, scope, resource_id, created_at, payload from events"
+                " where connection = ? and scope = ? and created_at >= ? and created_at < ?"
+                " order by created_at, seq",
+                (connection, scope, start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()),
+            ).fetchall()
+        return [
+            WebhookEvent(c, s, r, datetime.fromisoformat(t), json.loads(p)) for c, s, r, t, p in rows
+        ]
+
+    def count(self, connection: str | None = None) -> int:
+        with self._connect() as db:
+            if connection is None:
+                return db.execute("select count(*) from events").fetchone()[0]
+            return db.execute(
+                "select count(*) from events where connection = ?", (connection,)
+            ).fetchone()[0]

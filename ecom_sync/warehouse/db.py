@@ -1,0 +1,78 @@
+"""DuckDB access: one file, short connections, UTC, reference tables in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from ecom_sync import paths
+
+WAREHOUSE_DIR = Path(__file__).resolve().parent
+
+_BOOTSTRAP = """
+create schema if not exists ref;
+create schema if not exists staging;
+create schema if not exists canonical;
+create table if not exists ref.connections (
+    connection varchar primary key,
+    platform varchar not null,
+    store_name varchar not null,
+    currency varchar not null,
+    order_url_template varchar,
+    enabled boolean not null,
+    updated_at timestamptz not null
+);
+"""
+
+
+@contextmanager
+def connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse for a few statements; never hold it across HTTP calls."""
+    path = path or paths.duckdb_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(_BOOTSTRAP)
+        _load_currencies(con)
+        yield con
+    finally:
+        con.close()
+
+
+def _load_currencies(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "create or replace table ref.currencies as "
+        "select code, minor_unit::integer as minor_unit, name from read_csv(?, header = true)",
+        [str(WAREHOUSE_DIR / "currencies.csv")],
+    )
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def markdown_preview(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> str:
+    """A small markdown table for asset metadata (pandas is fine at 5 rows)."""
+    frame = con.execute(sql, params or []).df()
+    if frame.empty:
+        return "_(no rows)_"
+    return frame.iloc[:, :8].map(lambda v: str(v)[:40]).to_markdown(index=False)

@@ -1,0 +1,38 @@
+-- One contact per normalised e-mail across every connection (C1). Names come from the
+-- newest order or cart that has them, else the newest customer record (C2); consent is
+-- "opted in anywhere" (C3). Guests become contacts only where their platform allows.
+with identities as (
+    select email_key, email, connection, platform, first_name, last_name, phone, company,
+           accepts_marketing, tags, updated_at, 1 as name_rank
+    from customers
+    union all by name
+    select email_key, email, connection, platform, first_name, last_name, null, null,
+           null, [], placed_at, 0
+    from orders where contact_eligible and email_key is not null
+    union all by name
+    select c.email_key, c.email, c.connection, rc.platform, null, null, null, null,
+           null, [], c.updated_at, 2
+    from abandoned_carts c join ref.connections rc using (connection)
+    where c.contact_eligible and c.email_key is not null
+),
+named as (
+    select email_key, first_name, last_name from identities
+    where first_name is not null or last_name is not null
+    qualify row_number() over (partition by email_key order by name_rank, updated_at desc) = 1
+)
+select
+    i.email_key,
+    arg_max(i.email, i.updated_at) as email,
+    any_value(n.first_name) as first_name,
+    any_value(n.last_name) as last_name,
+    arg_max(i.phone, i.updated_at) filter (where i.phone is not null) as phone,
+    arg_max(i.company, i.updated_at) filter (where i.company is not null) as company,
+    coalesce(bool_or(i.accepts_marketing), false) as accepts_marketing,
+    list_sort(list_distinct(flatten(list(i.tags)))) as tags,
+    list_sort(list_distinct(list(i.connection))) as connections,
+    list_sort(list_distinct(list(i.platform))) as platforms,
+    min(i.updated_at) as first_seen_at,
+    max(i.updated_at) as updated_at
+from identities i
+left join named n using (email_key)
+group by i.email_key

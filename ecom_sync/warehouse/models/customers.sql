@@ -1,0 +1,19 @@
+-- One row per store customer (C1: one e-commerce customer per store and e-mail).
+select
+    c.connection,
+    c.platform,
+    rc.store_name,
+    c.customer_id,
+    c.email,
+    lower(trim(c.email)) as email_key,
+    c.first_name,
+    c.last_name,
+    c.phone,
+    c.company,
+    c.accepts_marketing,
+    c.tags,
+    c.created_at,
+    c.updated_at
+from conformed.customers c
+join ref.connections rc using (connection)
+where nullif(trim(c.email), '') is not null

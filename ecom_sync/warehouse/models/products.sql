@@ -1,0 +1,17 @@
+select
+    p.connection,
+    rc.store_name,
+    p.product_id,
+    p.name,
+    p.sku,
+    p.category,
+    p.description,
+    rc.currency,
+    round(p.price_amount * pow(10, cur.minor_unit))::bigint as price_minor,
+    p.image_url,
+    p.thumbnail_url,
+    p.url,
+    p.updated_at
+from conformed.products p
+join ref.connections rc using (connection)
+left join ref.currencies cur on cur.code = rc.currency

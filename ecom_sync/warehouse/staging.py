@@ -1,0 +1,126 @@
+"""Load landed files into staging tables: one transaction, newest version of a record wins.
+
+The SQL per stream lives with its platform (``sources/<platform>/sql/stage_<stream>.sql``);
+this module is the one merge every platform shares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ecom_sync.config import ConnectionConfig
+from ecom_sync.sources.landing import Window, landed_files
+from ecom_sync.sources.registry import Platform, StreamSpec
+from ecom_sync.warehouse.db import transaction
+
+
+@dataclass
+class StageResult:
+    table: str
+    files: int
+    rows_read: int
+    rows_written: int
+    table_rows: int
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, platform: Platform) -> None:
+    con.execute(platform.sql("schema"))
+
+
+def register_connection(
+    con: duckdb.DuckDBPyConnection, platform: Platform, conn: ConnectionConfig
+) -> None:
+    """The store name, currency and order link travel with every row built from it (S1)."""
+    con.execute(
+        "insert or replace into ref.connections values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            conn.name,
+            platform.name,
+            conn.store_name,
+            conn.currency,
+            platform.order_url_template(conn),
+            conn.enabled,
+            datetime.now(UTC),
+        ],
+    )
+
+
+def merge_files(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    select_sql: str,
+    table: str,
+    key: tuple[str, ...],
+    cursor: str,
+    files: list[Path],
+    connection: str,
+) -> StageResult:
+    """Upsert the newest version of each key from ``files`` into ``staging.<table>``."""
+    target = f"staging.{table}"
+    if not files:
+        return StageResult(table, 0, 0, 0, _count(con, target, connection))
+    keys = ", ".join(("connection", *key))
+    join = " and ".join(f"t.{k} = b.{k}" for k in ("connection", *key))
+    with transaction(con):
+        con.execute(
+            f"create or replace temp table _batch as select * from ({select_sql}) "
+            f"qualify row_number() over (partition by {keys} "
+            f"order by {cursor} desc, _extracted_at desc) = 1",
+            {"files": [str(f) for f in files], "connection": connection},
+        )
+        rows_read = con.execute("select count(*) from _batch").fetchone()[0]
+        # Replace what is older (or equal: a re-extract of the same version is a no-op).
+        con.execute(
+            f"delete from {target} t using _batch b where {join} and t.{cursor} <= b.{cursor}"
+        )
+        written = con.execute(
+            f"insert into {target} by name select b.* from _batch b "
+            f"anti join {target} t on {join}"
+        ).fetchone()[0]
+        con.execute("drop table _batch")
+    return StageResult(table, len(files), rows_read, written, _count(con, target, connection))
+
+
+def _count(con: duckdb.DuckDBPyConnection, target: str, connection: str) -> int:
+    return con.execute(
+        f"select count(*) from {target} where connection = ?", [connection]
+    ).fetchone()[0]
+
+
+def stage_stream(
+    con: duckdb.DuckDBPyConnection,
+    platform: Platform,
+    conn: ConnectionConfig,
+    stream: StreamSpec,
+    window: Window,
+    landing_root: Path,
+) -> list[StageResult]:
+    """Stage a stream (and its extra parts) from every extract landed inside ``window``."""
+    results = [
+        merge_files(
+            con,
+            select_sql=platform.sql(f"stage_{stream.name}"),
+            table=stream.staging_table,
+            key=stream.primary_key,
+            cursor=stream.cursor_field,
+            files=landed_files(landing_root, conn.name, stream.name, window),
+            connection=conn.name,
+        )
+    ]
+    for part, table in stream.parts:
+        results.append(
+            merge_files(
+                con,
+                select_sql=platform.sql(f"stage_{part}"),
+                table=table,
+                key=("id",),
+                cursor="_extracted_at",
+                files=landed_files(landing_root, conn.name, stream.name, window, part=part),
+                connection=conn.name,
+            )
+        )
+    return results
