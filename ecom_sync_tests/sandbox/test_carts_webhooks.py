@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,9 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ecom_sync.sandbox.bigcommerce.app import create_app
 from ecom_sync.sandbox.bigcommerce.formats import iso_millis
+from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox, Settings
+from ecom_sync.sandbox.server import serve_in_thread
 
-from .conftest import NOW, US, Served
+from .conftest import NOW, US, Served, make_sandbox
 
 
 def receiver(fail_first: int = 0) -> tuple[Starlette, list[dict[str, Any]]]:
@@ -161,3 +166,24 @@ def test_redirect_urls_are_single_use(served: Served) -> None:
         with served.client() as c:
             fresh = c.post(f"/v3/carts/{live['id']}/redirect_urls").json()["data"]
         assert shopper.get(fresh["checkout_url"]).status_code == 200
+
+
+def test_background_emitter_and_state_saved_on_shutdown(
+    serve_app: Callable[[Starlette], str], tmp_path: Path
+) -> None:
+    app, received = receiver()
+    dest = serve_app(app) + "/hooks/bc"
+    sandbox = make_sandbox(Settings(webhook_interval_seconds=0.05, webhook_backfill=True))
+    state = tmp_path / "bc.json"
+    with serve_in_thread(create_app(sandbox, state_path=state)) as base:
+        with httpx.Client(base_url=f"{base}/stores/{US}",
+                          headers={"X-Auth-Token": sandbox.store(US).token}) as c:
+            c.post("/v3/hooks", json={"scope": "store/cart/abandoned", "destination": dest})
+        deadline = time.monotonic() + 5
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert received
+    assert state.exists()
+    again = Sandbox.load(state)
+    assert again.store(US).hooks and any(d["delivered"]
+                                         for d in again.store(US).deliveries.values())
