@@ -89,12 +89,15 @@ def demo_stores(
     products: int = 40,
     carts: int = 40,
     rate_limit_quota: int = 150,
+    history_days: int | None = None,
 ) -> list[StoreData]:
-    """The two demo stores, ``acmeoutdoor`` (USD) and ``acmeeu`` (EUR/GBP)."""
+    """The two demo stores, ``acmeoutdoor`` (USD) and ``acmeeu`` (EUR/GBP).
+    ``history_days`` (default: each spec's) sets how far back each store's first day is."""
     specs = [
         StoreSpec(
             **{
                 **s.__dict__,
+                "history_days": history_days or s.history_days,
                 "customers": customers,
                 "orders": orders,
                 "products": products,

@@ -69,6 +69,10 @@ class Platform(ABC):
         """Link to an order in the store's admin; ``{order_id}`` is filled in by SQL."""
         return None
 
+    def register_webhooks(self, conn: ConnectionConfig, secret: str) -> int:
+        """Register the receiver with the store; returns hooks registered (0: none needed)."""
+        return 0
+
     def stream(self, name: str) -> StreamSpec:
         return next(s for s in self.streams if s.name == name)
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from ecom_sync import paths
 
@@ -26,6 +27,24 @@ create table if not exists ref.connections (
     updated_at timestamptz not null
 );
 """
+
+
+@contextmanager
+def read_only(path: Path | None = None, wait_s: float = 120) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A reader for reports; waits while a Dagster step holds the write lock."""
+    path = path or paths.duckdb_path()
+    retrying = Retrying(
+        retry=retry_if_exception_type(duckdb.IOException),
+        stop=stop_after_delay(wait_s),
+        wait=wait_exponential(multiplier=0.2, max=5),
+        reraise=True,
+    )
+    con = retrying(duckdb.connect, str(path), read_only=True)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        yield con
+    finally:
+        con.close()
 
 
 @contextmanager

@@ -43,6 +43,17 @@ class BigCommercePlatform(Platform):
         assert isinstance(conn, BigCommerceConnection)
         return conn.order_url_template.replace("{store_hash}", conn.store_hash)
 
+    def register_webhooks(self, conn: ConnectionConfig, secret: str) -> int:
+        from ecom_sync.sources.bigcommerce.webhooks import register_hooks
+        from ecom_sync.sources.webhook_receiver import SECRET_HEADER
+
+        assert isinstance(conn, BigCommerceConnection)
+        if not conn.webhooks.public_url or not conn.streams.carts:
+            return 0
+        destination = f"{conn.webhooks.public_url.rstrip('/')}/webhooks/{conn.name}"
+        with self.client(conn) as client:
+            return len(register_hooks(client, destination, {SECRET_HEADER: secret}))
+
     def client(self, conn: ConnectionConfig, **kwargs: object) -> BigCommerceClient:
         assert isinstance(conn, BigCommerceConnection)
         return BigCommerceClient(conn, conn.token().get_secret_value(), **kwargs)  # type: ignore[arg-type]

@@ -5,13 +5,15 @@ with identities as (
     select email_key, email, connection, platform, first_name, last_name, phone, company,
            accepts_marketing, tags, updated_at, 1 as name_rank
     from customers
-    union all by name
-    select email_key, email, connection, platform, first_name, last_name, null, null,
-           null, [], placed_at, 0
+    union all
+    select email_key, email, connection, platform, first_name, last_name,
+           null as phone, null as company, null as accepts_marketing,
+           []::varchar[] as tags, placed_at as updated_at, 0 as name_rank
     from orders where contact_eligible and email_key is not null
-    union all by name
-    select c.email_key, c.email, c.connection, rc.platform, null, null, null, null,
-           null, [], c.updated_at, 2
+    union all
+    select c.email_key, c.email, c.connection, rc.platform, null as first_name,
+           null as last_name, null as phone, null as company, null as accepts_marketing,
+           []::varchar[] as tags, c.updated_at, 2 as name_rank
     from abandoned_carts c join ref.connections rc using (connection)
     where c.contact_eligible and c.email_key is not null
 ),

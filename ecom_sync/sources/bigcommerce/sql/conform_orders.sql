@@ -37,7 +37,7 @@ select
     o.total_tax as tax_amount,
     o.refunded_amount as refunded_amount,
     o.shipping_addresses[1].shipping_method as shipping_method,
-    list_filter([c.code for c in coalesce(o.coupons, [])], x -> x is not null) as discount_codes,
+    list_filter([c.code for c in coalesce(o.coupons, [])], lambda x: x is not null) as discount_codes,
     o.is_email_opt_in as accepts_marketing,
     o.cart_id,
     o.date_created as placed_at,

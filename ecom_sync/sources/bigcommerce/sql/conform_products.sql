@@ -13,11 +13,11 @@ select
     p.description,
     coalesce(nullif(p.sale_price, 0), p.price)::decimal(18, 4) as price_amount,
     coalesce(
-        list_filter(p.images, i -> i.is_thumbnail)[1].url_standard,
+        list_filter(p.images, lambda i: i.is_thumbnail)[1].url_standard,
         p.images[1].url_standard
     ) as image_url,
     coalesce(
-        list_filter(p.images, i -> i.is_thumbnail)[1].url_thumbnail,
+        list_filter(p.images, lambda i: i.is_thumbnail)[1].url_thumbnail,
         p.images[1].url_thumbnail
     ) as thumbnail_url,
     p.url,

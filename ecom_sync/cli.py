@@ -1,0 +1,201 @@
+"""``ecom-sync``: demo, dev, sync, sandbox, webhooks, status, check."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from ecom_sync import paths
+from ecom_sync.config import ConfigError, load_config
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ecom_sync.demo.run import run_demo
+
+    return run_demo(port=args.port, keep_running=args.keep_running)
+
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    from ecom_sync.demo.environment import demo_services
+    from ecom_sync.orchestration import DagsterServices
+
+    config = load_config()
+    with demo_services(config), DagsterServices(port=args.port) as dagster:
+        print(f"Stand-in stores and webhook receiver running; Dagster UI at {dagster.url}")
+        print("Ctrl-C to stop.", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from ecom_sync.sandbox.server import serve_forever
+
+    print(f"BigCommerce stand-in on http://{args.host}:{args.port}/stores/<store_hash>",
+          flush=True)
+    serve_forever(args.host, args.port, args.seed, args.state)
+    return 0
+
+
+def _cmd_webhooks(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ecom_sync.sources.registry import get_platform
+    from ecom_sync.sources.webhook_receiver import create_receiver, webhook_secrets
+    from ecom_sync.sources.webhook_store import WebhookStore
+
+    config = load_config()
+    secrets = webhook_secrets(config)
+    if args.register:
+        for conn in config.enabled_connections:
+            if conn.name in secrets:
+                n = get_platform(conn.platform).register_webhooks(conn, secrets[conn.name])
+                print(f"{conn.name}: {n} webhook(s) registered")
+    app = create_receiver(config, WebhookStore(paths.webhook_store_path()), secrets)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from dagster import DagsterInstance
+
+    from ecom_sync.demo.run import launch_sync
+    from ecom_sync.orchestration import DagsterGraphQL, DagsterServices, prepare_dagster_home
+    from ecom_sync.sync_modes import resolve_range
+
+    config = load_config()
+    names = [c.name for c in config.enabled_connections] if args.connection == "all" \
+        else [args.connection]
+    prepare_dagster_home()
+    import os
+
+    os.environ["DAGSTER_HOME"] = str(paths.dagster_home())
+    with DagsterInstance.get() as instance:
+        ranges = [
+            resolve_range(
+                config.connection(name),
+                historical=args.historical,
+                since_last=args.since == "last",
+                start=args.start,
+                end=args.end,
+                instance=instance,
+            )
+            for name in names
+        ]
+    for name in names:
+        if not config.connection(name).enabled:
+            raise ConfigError(f"connection '{name}' is disconnected (enabled: false)")
+    client = DagsterGraphQL(args.dagster_url)
+    services = None
+    if not client.ready():
+        print(f"No Dagster at {args.dagster_url}; starting one for this sync.", flush=True)
+        services = DagsterServices(port=int(args.dagster_url.rsplit(":", 1)[-1])).start()
+    try:
+        ids = []
+        for sync in ranges:
+            backfill_id = launch_sync(client, config, sync)
+            print(f"{sync}: backfill {backfill_id} ({args.dagster_url}/runs/b/{backfill_id})")
+            ids.append(backfill_id)
+        if args.no_wait and services is None:
+            return 0
+        ok = True
+        for backfill_id in ids:
+            result = client.wait_backfill(backfill_id)
+            print(f"backfill {backfill_id}: {result.status}")
+            ok = ok and result.succeeded
+        return 0 if ok else 1
+    finally:
+        if services is not None:
+            services.stop()
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from ecom_sync.report import warehouse_summary
+
+    config = load_config()
+    for conn in config.connections:
+        state = "connected" if conn.enabled else "disconnected"
+        print(f"{conn.name} ({conn.platform}, {conn.store_name}): {state}, "
+              f"history from {conn.history_start}")
+    if paths.duckdb_path().exists():
+        print(warehouse_summary())
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    config = load_config()
+    problems = []
+    for conn in config.connections:
+        try:
+            conn.token()
+        except ConfigError as exc:
+            problems.append(str(exc))
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"{len(config.connections)} connection(s) in {config.source_path}; "
+          f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ecom-sync", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="sandbox + historical and active sync + summary")
+    demo.add_argument("--port", type=int, default=3000, help="Dagster webserver port")
+    demo.add_argument("--keep-running", action="store_true", help="keep the UI up afterwards")
+    demo.set_defaults(fn=_cmd_demo)
+
+    dev = sub.add_parser("dev", help="stand-in stores, webhook receiver and the Dagster UI")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.set_defaults(fn=_cmd_dev)
+
+    sandbox = sub.add_parser("sandbox", help="serve the BigCommerce stand-in")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=18765)
+    sandbox.add_argument("--seed", type=int, default=7)
+    sandbox.add_argument("--state", type=Path, default=None, help="load/save state here")
+    sandbox.set_defaults(fn=_cmd_sandbox)
+
+    hooks = sub.add_parser("webhooks", help="receive store webhooks (abandoned carts)")
+    hooks.add_argument("--host", default="127.0.0.1")
+    hooks.add_argument("--port", type=int, default=18766)
+    hooks.add_argument("--register", action="store_true", help="register hooks with stores")
+    hooks.set_defaults(fn=_cmd_webhooks)
+
+    sync = sub.add_parser("sync", help="manual or historical sync as a Dagster backfill")
+    sync.add_argument("connection", help="connection name, or 'all'")
+    mode = sync.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--historical", action="store_true", help="everything since history_start")
+    mode.add_argument("--since", choices=["last"], help="from the last successful sync to today")
+    mode.add_argument("--from", dest="start", type=date.fromisoformat, help="first day")
+    sync.add_argument("--to", dest="end", type=date.fromisoformat, help="last day (default today)")
+    sync.add_argument("--dagster-url", default="http://127.0.0.1:3000")
+    sync.add_argument("--no-wait", action="store_true", help="return once launched")
+    sync.set_defaults(fn=_cmd_sync)
+
+    status = sub.add_parser("status", help="connections and what the warehouse holds")
+    status.set_defaults(fn=_cmd_status)
+
+    check = sub.add_parser("check", help="validate the config and its environment variables")
+    check.set_defaults(fn=_cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except ConfigError as exc:
+        print(f"ecom-sync: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

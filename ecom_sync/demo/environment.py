@@ -1,0 +1,73 @@
+"""Start the stand-in BigCommerce stores and the webhook receiver the demo config names."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from urllib.parse import urlparse
+
+from ecom_sync import paths
+from ecom_sync.config import EcomSyncConfig
+from ecom_sync.sandbox.bigcommerce.app import create_app
+from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox, Settings
+from ecom_sync.sandbox.server import serve_in_thread
+from ecom_sync.sources.registry import get_platform
+from ecom_sync.sources.webhook_receiver import create_receiver, webhook_secrets
+from ecom_sync.sources.webhook_store import WebhookStore
+
+# The stand-in's demo tokens and a local webhook secret: not secrets, the sandbox's own.
+DEMO_ENV = {
+    "ACME_OUTDOOR_BC_TOKEN": "sandbox-token-acmeoutdoor",
+    "ACME_EUROPE_BC_TOKEN": "sandbox-token-acmeeu",
+    "ECOM_SYNC_WEBHOOK_SECRET": "demo-webhook-secret",
+}
+
+
+def apply_demo_env() -> None:
+    for name, value in DEMO_ENV.items():
+        os.environ.setdefault(name, value)
+
+
+def _port(url: str) -> tuple[str, int]:
+    parsed = urlparse(url)
+    return parsed.hostname or "127.0.0.1", parsed.port or 80
+
+
+def demo_sandbox(config: EcomSyncConfig, seed: int = 7) -> Sandbox:
+    """The demo stores, opened on the earliest ``history_start`` of the config: a
+    historical sync then covers each store's whole life."""
+    first_day = min(c.history_start for c in config.connections)
+    return Sandbox.demo(
+        seed,
+        history_days=max(1, (datetime.now(UTC).date() - first_day).days),
+        rate_limit_quota=3000,  # an Enterprise-plan quota keeps the demo quick
+        settings=Settings(cart_idle_seconds=2, webhook_interval_seconds=1,
+                          webhook_backfill=True),
+    )
+
+
+@contextmanager
+def demo_services(config: EcomSyncConfig, seed: int = 7) -> Iterator[Sandbox]:
+    """Serve the stand-in at the config's API URL and the receiver at its webhook URL,
+    then register the hooks, as a merchant's setup would."""
+    apply_demo_env()
+    sandbox = demo_sandbox(config, seed)
+    api_urls = {c.api_base_url for c in config.connections}
+    hook_urls = {getattr(getattr(c, "webhooks", None), "public_url", None)
+                 for c in config.connections} - {None}
+    store = WebhookStore(paths.webhook_store_path())
+    receiver = create_receiver(config, store, webhook_secrets(config))
+    with ExitStack() as stack:
+        for url in sorted(api_urls):
+            host, port = _port(url)
+            stack.enter_context(serve_in_thread(create_app(sandbox), host, port))
+        for url in sorted(hook_urls):
+            host, port = _port(url)
+            stack.enter_context(serve_in_thread(receiver, host, port))
+        secrets = webhook_secrets(config)
+        for conn in config.enabled_connections:
+            if conn.name in secrets:
+                get_platform(conn.platform).register_webhooks(conn, secrets[conn.name])
+        yield sandbox
