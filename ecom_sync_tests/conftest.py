@@ -1,0 +1,72 @@
+"""Fixtures: a served stand-in, a state folder per test, one historical sync per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from ecom_sync.config import EcomSyncConfig
+from ecom_sync.sandbox.bigcommerce.app import create_app
+from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox
+from ecom_sync.sandbox.server import serve_in_thread
+from ecom_sync_tests.helpers import TOKENS, historical_sync, make_config, small_sandbox
+
+STATE_VARS = ("ECOM_SYNC_HOME", "ECOM_SYNC_DUCKDB", "ECOM_SYNC_CONFIG", "DAGSTER_HOME")
+
+
+@pytest.fixture
+def ecom_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh state folder (warehouse, landing files, webhook store) with test tokens."""
+    for var in STATE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    home = tmp_path / "state"
+    monkeypatch.setenv("ECOM_SYNC_HOME", str(home))
+    for name, value in TOKENS.items():
+        monkeypatch.setenv(name, value)
+    return home
+
+
+@dataclass
+class Served:
+    sandbox: Sandbox
+    url: str
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    sandbox = small_sandbox()
+    with serve_in_thread(create_app(sandbox)) as url:
+        yield Served(sandbox, url)
+
+
+@dataclass
+class SyncedDemo:
+    """Two stores synced historically into one warehouse; read-only for the tests."""
+
+    home: Path
+    sandbox: Sandbox
+    config: EcomSyncConfig
+    defs: dg.Definitions
+
+    @property
+    def duckdb(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def synced_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedDemo]:
+    home = tmp_path_factory.mktemp("synced") / "state"
+    sandbox = small_sandbox(seed=5)
+    with pytest.MonkeyPatch.context() as mp, serve_in_thread(create_app(sandbox)) as url:
+        for var in STATE_VARS:
+            mp.delenv(var, raising=False)
+        mp.setenv("ECOM_SYNC_HOME", str(home))
+        for name, value in TOKENS.items():
+            mp.setenv(name, value)
+        config = make_config(url)
+        defs = historical_sync(config)
+        yield SyncedDemo(home, sandbox, config, defs)
