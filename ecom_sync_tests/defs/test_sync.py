@@ -1,0 +1,169 @@
+"""Real Dagster runs over loopback HTTP into a real DuckDB file."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ecom_sync.defs import build_definitions
+from ecom_sync_tests.conftest import Served
+from ecom_sync_tests.helpers import TOKENS, build_canonical, make_config, sync, today
+
+TABLES = ("customers", "orders", "order_lines", "products", "contacts", "contact_segments",
+          "abandoned_carts", "skipped_records")
+
+
+def snapshot(home: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        out = {f"canonical.{t}": con.execute(f"select * from canonical.{t} order by all").fetchall()
+               for t in TABLES}
+        for t in ("customers", "orders", "subscribers", "products"):
+            out[f"staging.{t}"] = con.execute(
+                f"select * exclude (_extracted_at) from staging.bigcommerce_{t} order by all"
+            ).fetchall()
+        return out
+    finally:
+        con.close()
+
+
+def duplicates(home: Path) -> int:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return sum(con.execute(
+            f"select count(*) - count(distinct (connection, id)) from staging.bigcommerce_{t}"
+        ).fetchone()[0] for t in ("customers", "subscribers", "orders", "products", "carts"))
+    finally:
+        con.close()
+
+
+def test_r_m6_resyncing_a_range_changes_nothing(ecom_home: Path, served: Served) -> None:
+    """M6: re-running the same range (and an overlapping one) leaves the warehouse equal."""
+    config = make_config(served.url)
+    defs = build_definitions(config)
+    start = config.connections[0].history_start
+    for conn in config.connections:
+        assert sync(defs, conn.name, start, today()).success
+    assert build_canonical(defs).success
+    first = snapshot(ecom_home)
+    assert first["canonical.orders"] and first["canonical.contacts"]
+    for conn in config.connections:
+        assert sync(defs, conn.name, start, today()).success
+        assert sync(defs, conn.name, today() - timedelta(days=10), today()).success
+    assert build_canonical(defs).success
+    assert snapshot(ecom_home) == first
+    assert duplicates(ecom_home) == 0
+
+
+def test_r_m1_active_sync_picks_up_new_and_changed_records(ecom_home, served: Served) -> None:
+    """M1: today's partition brings new orders and the newest version of changed ones."""
+    config = make_config(served.url)
+    defs = build_definitions(config)
+    conn = config.connection("acme_outdoor")
+    assert sync(defs, conn.name, conn.history_start, today()).success
+    store = served.sandbox.store("acmeoutdoor")
+    before = set(store.orders)
+    served.sandbox.add_activity(store_hash="acmeoutdoor", seed=3)
+    new_ids = set(store.orders) - before
+    changed = [o for o in store.orders.values() if o["id"] in before
+               and o["date_modified"].date() == today() and o["status_id"]]
+    assert new_ids and changed
+    assert sync(defs, conn.name, today(), today()).success
+    assert build_canonical(defs).success
+    con = duckdb.connect(str(ecom_home / "warehouse.duckdb"), read_only=True)
+    got = dict(con.execute("select order_id, status from canonical.orders "
+                           "where connection = 'acme_outdoor'").fetchall())
+    con.close()
+    assert {str(i) for i in new_ids if store.orders[i]["status_id"]} <= set(got)
+    assert all(got[str(o["id"])] == o["status"] for o in changed)
+    assert duplicates(ecom_home) == 0
+
+
+def test_r_s2_no_secret_in_logs_metadata_or_files(
+    ecom_home: Path, served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    """S2: the token reaches the store's API and nothing else: not the run's events, their
+    metadata, Python logs or the landing files."""
+    caplog.set_level(logging.DEBUG)
+    config = make_config(served.url)
+    defs = build_definitions(config)
+    conn = config.connection("acme_outdoor")
+    token = TOKENS[conn.token_env]
+    result = sync(defs, conn.name, conn.history_start, today())
+    assert result.success
+    canonical = build_canonical(defs)
+    texts = [repr(e) for r in (result, canonical) for e in r.all_events]
+    assert any("dagster/row_count" in t for t in texts)
+    assert not any(token in t for t in texts)
+    assert token not in caplog.text
+    for path in ecom_home.rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".gz"}:
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                import gzip
+
+                data = gzip.decompress(data)
+            assert token.encode() not in data, path
+
+
+def test_r_s2_missing_token_fails_with_the_variable_name(ecom_home, served, monkeypatch):
+    """S2: a missing env var fails the run naming the variable, not leaking anything."""
+    monkeypatch.delenv("TEST_OUTDOOR_TOKEN")
+    config = make_config(served.url)
+    defs = build_definitions(config)
+    conn = config.connection("acme_outdoor")
+    result = sync(defs, conn.name, today(), today(), raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "TEST_OUTDOOR_TOKEN is not set" in str(failure.event_specific_data.error)
+
+
+def test_r_s4_reconnecting_with_a_new_token_resumes_without_duplicates(
+    ecom_home: Path, served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S4: the store rotates its token; a 401 asks to reconnect; with the new token in the
+    env var the next sync resumes and nothing is duplicated."""
+    config = make_config(served.url)
+    defs = build_definitions(config)
+    conn = config.connection("acme_outdoor")
+    assert sync(defs, conn.name, conn.history_start, today()).success
+    store = served.sandbox.store("acmeoutdoor")
+    store.token = "rotated-token"
+    failed = sync(defs, conn.name, today(), today(), raise_on_error=False)
+    assert not failed.success
+    error = next(e for e in failed.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "Reconnect" in str(error.event_specific_data.error)
+    monkeypatch.setenv("TEST_OUTDOOR_TOKEN", "rotated-token")
+    served.sandbox.add_activity(store_hash="acmeoutdoor", seed=9)
+    assert sync(defs, conn.name, conn.history_start, today()).success
+    assert duplicates(ecom_home) == 0
+    con = duckdb.connect(str(ecom_home / "warehouse.duckdb"), read_only=True)
+    landed = con.execute("select count(*) from staging.bigcommerce_orders").fetchone()[0]
+    con.close()
+    assert landed == sum(1 for o in store.orders.values() if o["status_id"] != 0)
+
+
+def test_failed_checks_keep_the_live_canonical_tables(ecom_home: Path, served: Served) -> None:
+    """Tables are built beside the live ones and swapped in only when the checks pass."""
+    config = make_config(served.url)
+    defs = build_definitions(config)
+    conn = config.connection("acme_outdoor")
+    assert sync(defs, conn.name, conn.history_start, today()).success
+    assert build_canonical(defs).success
+    live = snapshot(ecom_home)["canonical.orders"]
+    con = duckdb.connect(str(ecom_home / "warehouse.duckdb"))
+    con.execute("update staging.bigcommerce_orders set total_inc_tax = -1 "
+                "where id = (select min(id) from staging.bigcommerce_orders)")
+    con.close()
+    result = build_canonical(defs, raise_on_error=False)
+    assert not result.success
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["money_non_negative"] is False
+    assert not result.get_asset_materialization_events()
+    assert snapshot(ecom_home)["canonical.orders"] == live
+    assert isinstance(result, dg.ExecuteInProcessResult)
