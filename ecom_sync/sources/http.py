@@ -7,6 +7,7 @@ Platforms plug in what differs (auth header, rate-limit signals, error bodies) t
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -17,7 +18,6 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 
 from ecom_sync.config import HttpSettings
@@ -105,7 +105,10 @@ class ApiClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableError) and exc.retry_after is not None:
             return min(exc.retry_after, self.settings.backoff_max_s)
-        return wait_exponential_jitter(initial=0.5, max=self.settings.backoff_max_s)(state)
+        # Exponential backoff with jitter (0.5 s, 1 s, 2 s, ... + up to 1 s), capped. Computed
+        # here: tenacity's ``wait_exponential_jitter(initial=...)`` is deprecated.
+        delay = 0.5 * 2 ** (state.attempt_number - 1) + random.uniform(0, 1)
+        return min(delay, self.settings.backoff_max_s)
 
     def _before_sleep(self, state: RetryCallState) -> None:
         self.retries += 1
