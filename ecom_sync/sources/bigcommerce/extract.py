@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from itertools import chain
 from typing import Any
 
 from ecom_sync.sources.bigcommerce.client import BigCommerceClient, api_timestamp
@@ -105,10 +106,26 @@ def _order_with_subresources(client: BigCommerceClient, order: dict[str, Any]) -
     }
 
 
+def _once(pages: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    seen: set[Any] = set()
+    for page in pages:
+        fresh = [r for r in page if r["id"] not in seen]
+        seen.update(r["id"] for r in fresh)
+        yield fresh
+
+
 def extract_orders(
     client: BigCommerceClient, window: Window, writer: LandingWriter, stats: ExtractStats, now: str
 ) -> None:
-    pages = client.v2_keyset("/v2/orders", _modified_filter(window, v3=False))
+    filters = _modified_filter(window, v3=False)
+    # BC1: every status. The v2 list leaves out Incomplete (status 0) orders unless they are
+    # asked for by status, so walk those too (once each, should a store list them anyway).
+    pages = _once(
+        chain(
+            client.v2_keyset("/v2/orders", filters),
+            client.v2_keyset("/v2/orders", {**filters, "status_id": 0}),
+        )
+    )
     _land(
         writer,
         pages,
