@@ -103,7 +103,13 @@ class LandingWriter:
         if self.final.exists():
             trash = self.base / f".old-{uuid.uuid4().hex}"
             self.final.rename(trash)
-        self.tmp.rename(self.final)
+        try:
+            self.tmp.rename(self.final)
+        except OSError:
+            # Put the previous extract back where readers look for it.
+            if trash is not None:
+                trash.rename(self.final)
+            raise
         if trash is not None:
             shutil.rmtree(trash, ignore_errors=True)
         return self.final
