@@ -65,15 +65,30 @@ class DagsterServices:
         env = service_env()
         workspace = str(Path(env["DAGSTER_HOME"]) / "workspace.yaml")
         bindir = Path(sys.executable).parent
-        web = [str(bindir / "dagster-webserver"), "-w", workspace,
-               "-h", self.host, "-p", str(self.port)]
+        web = [
+            str(bindir / "dagster-webserver"),
+            "-w",
+            workspace,
+            "-h",
+            self.host,
+            "-p",
+            str(self.port),
+        ]
         if self.read_only:
             web.append("--read-only")
         daemon = [str(bindir / "dagster-daemon"), "run", "-w", workspace]
         for name, cmd in (("webserver", web), ("daemon", daemon)):
             log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-            self.procs.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=log,
-                                               cwd=paths.PROJECT_DIR, start_new_session=True))
+            self.procs.append(
+                subprocess.Popen(
+                    cmd,
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                    cwd=paths.PROJECT_DIR,
+                    start_new_session=True,
+                )
+            )
         client = DagsterGraphQL(self.url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -164,16 +179,19 @@ class DagsterGraphQL:
 
     def ready(self) -> bool:
         try:
-            data = self.query("query { locationStatusesOrError { __typename "
-                              "... on WorkspaceLocationStatusEntries { entries { name loadStatus } } } }")
+            data = self.query(
+                "query { locationStatusesOrError { __typename "
+                "... on WorkspaceLocationStatusEntries { entries { name loadStatus } } } }"
+            )
         except (httpx.HTTPError, DagsterError):
             return False
         entries = data["locationStatusesOrError"].get("entries", [])
         return any(e["name"] == LOCATION and e["loadStatus"] == "LOADED" for e in entries)
 
     def query(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = self.http.post(f"{self.url}/graphql", json={"query": text,
-                                                                "variables": variables or {}})
+        response = self.http.post(
+            f"{self.url}/graphql", json={"query": text, "variables": variables or {}}
+        )
         response.raise_for_status()
         body = response.json()
         if body.get("errors"):
@@ -231,8 +249,11 @@ class DagsterGraphQL:
         if partition_key:
             all_tags["dagster/partition"] = partition_key
         params = {
-            "selector": {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY,
-                         "jobName": job},
+            "selector": {
+                "repositoryLocationName": LOCATION,
+                "repositoryName": REPOSITORY,
+                "jobName": job,
+            },
             "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in all_tags.items()]},
         }
         result = self.query(_LAUNCH_RUN, {"params": params})["launchRun"]

@@ -45,7 +45,9 @@ def warehouse_summary(path: Path | None = None) -> str:
                 [conn],
             ).fetchall()
             if revenue:
-                lines.append("    revenue: " + ", ".join(_money(m, cur, u) for cur, m, u in revenue))
+                lines.append(
+                    "    revenue: " + ", ".join(_money(m, cur, u) for cur, m, u in revenue)
+                )
         statuses = con.execute(
             "select status_group, count(*) from canonical.orders group by 1 order by 2 desc"
         ).fetchall()

@@ -83,10 +83,16 @@ class WebhookStore:
                 "select connection, scope, resource_id, created_at, payload from events"
                 " where connection = ? and scope = ? and created_at >= ? and created_at < ?"
                 " order by created_at, seq",
-                (connection, scope, start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()),
+                (
+                    connection,
+                    scope,
+                    start.astimezone(UTC).isoformat(),
+                    end.astimezone(UTC).isoformat(),
+                ),
             ).fetchall()
         return [
-            WebhookEvent(c, s, r, datetime.fromisoformat(t), json.loads(p)) for c, s, r, t, p in rows
+            WebhookEvent(c, s, r, datetime.fromisoformat(t), json.loads(p))
+            for c, s, r, t, p in rows
         ]
 
     def count(self, connection: str | None = None) -> int:

@@ -41,11 +41,15 @@ def test_r_c1_one_contact_per_email_across_stores(synced_demo: SyncedDemo, db) -
     raw_variants = {c["email"] for c in europe if c["email"] and key(c["email"]) in shared}
     assert shared and any(v != key(v) for v in raw_variants), "demo data must vary the case"
     for email_key in shared:
-        contact = rows(db, "select connections from canonical.contacts where email_key = ?",
-                       email_key)
+        contact = rows(
+            db, "select connections from canonical.contacts where email_key = ?", email_key
+        )
         assert contact == [(["acme_europe", "acme_outdoor"],)]
-        per_store = rows(db, "select connection from canonical.customers where email_key = ? "
-                         "order by 1", email_key)
+        per_store = rows(
+            db,
+            "select connection from canonical.customers where email_key = ? order by 1",
+            email_key,
+        )
         assert per_store == [("acme_europe",), ("acme_outdoor",)]
     assert rows(db, "select count(*) - count(distinct email_key) from canonical.contacts") == [(0,)]
 
@@ -53,24 +57,38 @@ def test_r_c1_one_contact_per_email_across_stores(synced_demo: SyncedDemo, db) -
 def test_r_c6_customers_without_email_are_skipped_and_counted(synced_demo: SyncedDemo, db):
     """C6: customers with no e-mail are counted as skipped with the reason; the run passed."""
     expected = sum(
-        1 for h in CONNECTIONS for c in synced_demo.sandbox.store(h).customers.values()
+        1
+        for h in CONNECTIONS
+        for c in synced_demo.sandbox.store(h).customers.values()
         if not c["email"].strip()
     )
     assert expected > 0
-    skipped = rows(db, "select count(*) from canonical.skipped_records "
-                   "where entity = 'customer' and reason = 'no_email'")
+    skipped = rows(
+        db,
+        "select count(*) from canonical.skipped_records "
+        "where entity = 'customer' and reason = 'no_email'",
+    )
     assert skipped == [(expected,)]
-    assert rows(db, "select count(*) from canonical.customers where email_key is null "
-                "or email_key = ''") == [(0,)]
+    assert rows(
+        db, "select count(*) from canonical.customers where email_key is null or email_key = ''"
+    ) == [(0,)]
 
 
 def test_r_c3_accepts_marketing_kept_for_every_customer(synced_demo: SyncedDemo, db) -> None:
     """C3: consent is synced for every customer, ticked or not, from the Subscribers API."""
     store = synced_demo.sandbox.store("acmeoutdoor")
-    consent = {key(s["email"]): "marketing_newsletter" in s["consents"]
-               for s in store.subscribers.values() if s["email"]}
-    got = dict(rows(db, "select email_key, accepts_marketing from canonical.customers "
-                    "where connection = 'acme_outdoor'"))
+    consent = {
+        key(s["email"]): "marketing_newsletter" in s["consents"]
+        for s in store.subscribers.values()
+        if s["email"]
+    }
+    got = dict(
+        rows(
+            db,
+            "select email_key, accepts_marketing from canonical.customers "
+            "where connection = 'acme_outdoor'",
+        )
+    )
     with_subscription = {k: v for k, v in got.items() if k in consent}
     assert with_subscription and set(with_subscription.values()) == {True, False}
     assert with_subscription == {k: consent[k] for k in with_subscription}
@@ -78,10 +96,15 @@ def test_r_c3_accepts_marketing_kept_for_every_customer(synced_demo: SyncedDemo,
 
 def test_r_bc1_orders_of_every_status_are_kept(synced_demo: SyncedDemo, db) -> None:
     """BC1: paid, pending, failed and refunded orders all reach canonical orders."""
-    listed = {o["id"] for o in synced_demo.sandbox.store("acmeoutdoor").orders.values()
-              if o["status_id"] != 0}  # status 0 (incomplete) is not listed by default
-    got = {int(r[0]) for r in rows(db, "select order_id from canonical.orders "
-                                   "where connection = 'acme_outdoor'")}
+    listed = {
+        o["id"]
+        for o in synced_demo.sandbox.store("acmeoutdoor").orders.values()
+        if o["status_id"] != 0
+    }  # status 0 (incomplete) is not listed by default
+    got = {
+        int(r[0])
+        for r in rows(db, "select order_id from canonical.orders where connection = 'acme_outdoor'")
+    }
     assert got == listed
     groups = {r[0] for r in rows(db, "select distinct status_group from canonical.orders")}
     assert {"paid", "pending", "failed", "refunded", "cancelled"} <= groups
@@ -89,12 +112,15 @@ def test_r_bc1_orders_of_every_status_are_kept(synced_demo: SyncedDemo, db) -> N
 
 def test_r_bc2_customers_who_ordered_synced_regardless_of_consent(synced_demo, db) -> None:
     """BC2: every registered customer who ordered is a contact, opted in or not."""
-    for store_hash, conn in CONNECTIONS.items():
+    for store_hash in CONNECTIONS:
         store = synced_demo.sandbox.store(store_hash)
-        buyers = {key(store.customers[o["customer_id"]]["email"])
-                  for o in store.orders.values()
-                  if o["customer_id"] and o["status_id"] != 0
-                  and store.customers[o["customer_id"]]["email"].strip()}
+        buyers = {
+            key(store.customers[o["customer_id"]]["email"])
+            for o in store.orders.values()
+            if o["customer_id"]
+            and o["status_id"] != 0
+            and store.customers[o["customer_id"]]["email"].strip()
+        }
         contacts = {r[0] for r in rows(db, "select email_key from canonical.contacts")}
         assert buyers <= contacts
     opted = {r[0] for r in rows(db, "select accepts_marketing from canonical.contacts")}
@@ -106,33 +132,54 @@ def test_r_bc3_guest_checkouts_kept_flagged_and_not_contacts(synced_demo, db) ->
     store = synced_demo.sandbox.store("acmeoutdoor")
     guests = [o for o in store.orders.values() if o["customer_id"] == 0 and o["status_id"]]
     assert guests
-    flagged = rows(db, "select count(*) from canonical.orders where connection = "
-                   "'acme_outdoor' and is_guest and not contact_eligible")
+    flagged = rows(
+        db,
+        "select count(*) from canonical.orders where connection = "
+        "'acme_outdoor' and is_guest and not contact_eligible",
+    )
     assert flagged == [(len(guests),)]
-    known = {r[0] for r in rows(
-        db, "select email_key from canonical.customers union select email_key "
-            "from canonical.orders where contact_eligible")}
-    guest_only = {key(o["billing_address"]["email"]) for o in guests
-                  if o["billing_address"]["email"]} - known
+    known = {
+        r[0]
+        for r in rows(
+            db,
+            "select email_key from canonical.customers union select email_key "
+            "from canonical.orders where contact_eligible",
+        )
+    }
+    guest_only = {
+        key(o["billing_address"]["email"]) for o in guests if o["billing_address"]["email"]
+    } - known
     contacts = {r[0] for r in rows(db, "select email_key from canonical.contacts")}
     assert guest_only and not (guest_only & contacts)
-    assert rows(db, "select count(*) from canonical.skipped_records where connection = "
-                "'acme_outdoor' and reason = 'guest_checkout_not_synced'")[0][0] == len(
-        [o for o in guests if o["billing_address"]["email"]])
+    assert rows(
+        db,
+        "select count(*) from canonical.skipped_records where connection = "
+        "'acme_outdoor' and reason = 'guest_checkout_not_synced'",
+    )[0][0] == len([o for o in guests if o["billing_address"]["email"]])
 
 
 def test_r_bc5_field_map(synced_demo: SyncedDemo, db) -> None:
     """BC5: names, e-mail, product name, category, product id, total, currency, shipping
     method and order date arrive as the store has them."""
     store = synced_demo.sandbox.store("acmeeu")
-    order = next(o for o in sorted(store.orders.values(), key=lambda o: o["id"])
-                 if o["customer_id"] and o["status_id"] in PAID and o["_products"])
-    got = rows(db, "select first_name, last_name, email, total_minor, currency, "
-               "shipping_method, placed_at from canonical.orders "
-               "where connection = 'acme_europe' and order_id = ?", str(order["id"]))[0]
+    order = next(
+        o
+        for o in sorted(store.orders.values(), key=lambda o: o["id"])
+        if o["customer_id"] and o["status_id"] in PAID and o["_products"]
+    )
+    got = rows(
+        db,
+        "select first_name, last_name, email, total_minor, currency, "
+        "shipping_method, placed_at from canonical.orders "
+        "where connection = 'acme_europe' and order_id = ?",
+        str(order["id"]),
+    )[0]
     minor = 0 if order["currency_code"] == "JPY" else 2
-    assert got[:3] == (order["billing_address"]["first_name"],
-                       order["billing_address"]["last_name"], order["billing_address"]["email"])
+    assert got[:3] == (
+        order["billing_address"]["first_name"],
+        order["billing_address"]["last_name"],
+        order["billing_address"]["email"],
+    )
     expected_total = Decimal(f"{order['total_inc_tax']:.4f}") * 10**minor
     assert got[3] == int(expected_total.quantize(Decimal(1)))
     assert got[4] == order["currency_code"]
@@ -141,24 +188,34 @@ def test_r_bc5_field_map(synced_demo: SyncedDemo, db) -> None:
     line = order["_products"][0]
     product = store.products[line["product_id"]]
     category = store.categories[product["categories"][0]]["name"]
-    assert rows(db, "select name, product_id, category, quantity from canonical.order_lines "
-                "where connection = 'acme_europe' and order_id = ? and line_id = ?",
-                str(order["id"]), str(line["id"])) == [
-        (line["name"], str(line["product_id"]), category, line["quantity"])]
+    assert rows(
+        db,
+        "select name, product_id, category, quantity from canonical.order_lines "
+        "where connection = 'acme_europe' and order_id = ? and line_id = ?",
+        str(order["id"]),
+        str(line["id"]),
+    ) == [(line["name"], str(line["product_id"]), category, line["quantity"])]
     customer = store.customers[order["customer_id"]]
-    assert rows(db, "select first_name, last_name from canonical.customers where connection = "
-                "'acme_europe' and customer_id = ?", str(customer["id"])) == [
-        (customer["first_name"], customer["last_name"])]
+    assert rows(
+        db,
+        "select first_name, last_name from canonical.customers where connection = "
+        "'acme_europe' and customer_id = ?",
+        str(customer["id"]),
+    ) == [(customer["first_name"], customer["last_name"])]
 
 
 def test_money_in_minor_units_of_each_currency(db) -> None:
     """JPY has no minor unit: 1,234 yen is 1234, not 123400."""
-    by_currency = dict(rows(db, "select currency, max(total_minor % 100 != 0) "
-                            "from canonical.orders group by 1"))
+    by_currency = dict(
+        rows(db, "select currency, max(total_minor % 100 != 0) from canonical.orders group by 1")
+    )
     assert "JPY" in by_currency
-    jpy = rows(db, "select total_minor, o.total_amount from canonical.orders c "
-               "join conformed.orders o using (connection, order_id) where c.currency = 'JPY' "
-               "limit 5")
+    jpy = rows(
+        db,
+        "select total_minor, o.total_amount from canonical.orders c "
+        "join conformed.orders o using (connection, order_id) where c.currency = 'JPY' "
+        "limit 5",
+    )
     assert all(t == int(a) for t, a in jpy)
 
 
@@ -166,34 +223,56 @@ def test_r_e1_e4_segments_from_paid_orders(synced_demo: SyncedDemo, db) -> None:
     """E1/E4: revenue and order count per contact count only paid orders; refunded,
     failed and cancelled ones keep their status and bring nothing."""
     store = synced_demo.sandbox.store("acmeoutdoor")
-    europe_keys = {key(c["email"]) for c in synced_demo.sandbox.store("acmeeu").customers.values()
-                   if c["email"].strip()}
+    europe_keys = {
+        key(c["email"])
+        for c in synced_demo.sandbox.store("acmeeu").customers.values()
+        if c["email"].strip()
+    }
     expected: dict[str, tuple[int, int, str]] = {}
     for customer in store.customers.values():
         email_key = key(customer["email"])
         if not email_key or email_key in europe_keys:
             continue
-        orders = [o for o in store.orders.values() if o["customer_id"] == customer["id"]
-                  and o["status_id"] in PAID | {14} and o["currency_code"] == "USD"]
-        if orders and all(o["currency_code"] == "USD" for o in store.orders.values()
-                          if o["customer_id"] == customer["id"]):
+        orders = [
+            o
+            for o in store.orders.values()
+            if o["customer_id"] == customer["id"]
+            and o["status_id"] in PAID | {14}
+            and o["currency_code"] == "USD"
+        ]
+        if orders and all(
+            o["currency_code"] == "USD"
+            for o in store.orders.values()
+            if o["customer_id"] == customer["id"]
+        ):
             # A partial refund counts what was kept.
-            cents = sum(round(Decimal(f"{o['total_inc_tax']:.4f}") * 100)
-                        - round(Decimal(f"{o['refunded_amount']:.4f}") * 100) for o in orders)
+            cents = sum(
+                round(Decimal(f"{o['total_inc_tax']:.4f}") * 100)
+                - round(Decimal(f"{o['refunded_amount']:.4f}") * 100)
+                for o in orders
+            )
             expected[email_key] = (int(cents), len(orders), "USD")
     assert len(expected) >= 3
     for email_key, want in expected.items():
-        got = rows(db, "select total_revenue_minor, order_count, revenue_currency "
-                   "from canonical.contact_segments where email_key = ?", email_key)
+        got = rows(
+            db,
+            "select total_revenue_minor, order_count, revenue_currency "
+            "from canonical.contact_segments where email_key = ?",
+            email_key,
+        )
         assert got == [want], email_key
-    refunded = rows(db, "select count(*), sum(revenue_minor) from canonical.orders "
-                    "where status_group in ('refunded', 'failed', 'cancelled')")[0]
+    refunded = rows(
+        db,
+        "select count(*), sum(revenue_minor) from canonical.orders "
+        "where status_group in ('refunded', 'failed', 'cancelled')",
+    )[0]
     assert refunded[0] > 0 and refunded[1] == 0
 
 
 def test_r_s1_store_name_travels_with_every_order(db) -> None:
     """S1: each order carries its store's name and order link."""
-    assert rows(db, "select connection, store_name, count(*) > 0, bool_and(order_url like "
-                "'%/manage/orders/' || order_id) from canonical.orders group by 1, 2 order by 1") == [
-        ("acme_europe", "Acme Europe", True, True),
-        ("acme_outdoor", "Acme Outdoor", True, True)]
+    assert rows(
+        db,
+        "select connection, store_name, count(*) > 0, bool_and(order_url like "
+        "'%/manage/orders/' || order_id) from canonical.orders group by 1, 2 order by 1",
+    ) == [("acme_europe", "Acme Europe", True, True), ("acme_outdoor", "Acme Outdoor", True, True)]

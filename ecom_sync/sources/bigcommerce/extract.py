@@ -85,7 +85,9 @@ def _offset_walk_until_stable(
         if len(totals) <= 1:
             return
         log.info("%s: total changed during pagination, walking again (%d)", path, attempt)
-    log.warning("%s: still changing after %d walks; the next run picks up the rest", path, MAX_REWALKS)
+    log.warning(
+        "%s: still changing after %d walks; the next run picks up the rest", path, MAX_REWALKS
+    )
 
 
 def extract_subscribers(

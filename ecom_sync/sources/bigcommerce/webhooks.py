@@ -36,10 +36,18 @@ def register_hooks(
     existing = [h for page, _ in client.v3_pages("/v3/hooks", {}) for h in page]
     hooks = []
     for scope in SCOPES:
-        body = {"scope": scope, "destination": destination, "is_active": True,
-                "headers": secret_header}
+        body = {
+            "scope": scope,
+            "destination": destination,
+            "is_active": True,
+            "headers": secret_header,
+        }
         match = next(
-            (h for h in existing if h.get("scope") == scope and h.get("destination") == destination),
+            (
+                h
+                for h in existing
+                if h.get("scope") == scope and h.get("destination") == destination
+            ),
             None,
         )
         if match is None:

@@ -24,7 +24,7 @@ named as (
 )
 select
     i.email_key,
-    arg_max(i.email, i.updated_at) as email,
+    trim(arg_max(i.email, i.updated_at)) as email,
     any_value(n.first_name) as first_name,
     any_value(n.last_name) as last_name,
     arg_max(i.phone, i.updated_at) filter (where i.phone is not null) as phone,
