@@ -79,7 +79,7 @@ def test_r_m1_active_sync_picks_up_new_and_changed_records(ecom_home, served: Se
     got = dict(con.execute("select order_id, status from canonical.orders "
                            "where connection = 'acme_outdoor'").fetchall())
     con.close()
-    assert {str(i) for i in new_ids if store.orders[i]["status_id"]} <= set(got)
+    assert {str(i) for i in new_ids} <= set(got)
     assert all(got[str(o["id"])] == o["status"] for o in changed)
     assert duplicates(ecom_home) == 0
 
@@ -145,7 +145,7 @@ def test_r_s4_reconnecting_with_a_new_token_resumes_without_duplicates(
     con = duckdb.connect(str(ecom_home / "warehouse.duckdb"), read_only=True)
     landed = con.execute("select count(*) from staging.bigcommerce_orders").fetchone()[0]
     con.close()
-    assert landed == sum(1 for o in store.orders.values() if o["status_id"] != 0)
+    assert landed == len(store.orders)
 
 
 def test_failed_checks_keep_the_live_canonical_tables(ecom_home: Path, served: Served) -> None:
