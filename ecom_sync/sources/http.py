@@ -7,7 +7,6 @@ Platforms plug in what differs (auth header, rate-limit signals, error bodies) t
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +17,8 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
+    wait_exponential,
+    wait_random,
 )
 
 from ecom_sync.config import HttpSettings
@@ -84,6 +85,9 @@ class ApiClient:
         self.settings = settings
         self.policy = policy or RatePolicy()
         self.requests_made = 0
+        self._backoff = wait_exponential(multiplier=0.5, max=settings.backoff_max_s) + wait_random(
+            0, 1
+        )
         self.retries = 0
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -105,10 +109,8 @@ class ApiClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableError) and exc.retry_after is not None:
             return min(exc.retry_after, self.settings.backoff_max_s)
-        # Exponential backoff with jitter (0.5 s, 1 s, 2 s, ... + up to 1 s), capped. Computed
-        # here: tenacity's ``wait_exponential_jitter(initial=...)`` is deprecated.
-        delay = 0.5 * 2 ** (state.attempt_number - 1) + random.uniform(0, 1)
-        return min(delay, self.settings.backoff_max_s)
+        # Exponential backoff (0.5 s, 1 s, 2 s, ...) plus up to 1 s of jitter, capped.
+        return min(self._backoff(state), self.settings.backoff_max_s)
 
     def _before_sleep(self, state: RetryCallState) -> None:
         self.retries += 1

@@ -59,29 +59,26 @@ def merge_files(
     files: list[Path],
     connection: str,
 ) -> StageResult:
-    """Upsert the newest version of each key from ``files`` into ``staging.<table>``."""
+    """Upsert the newest version of each key from ``files`` into ``staging.<table>``.
+    Runs inside the caller's transaction."""
     target = f"staging.{table}"
     if not files:
         return StageResult(table, 0, 0, 0, _count(con, target, connection))
     keys = ", ".join(("connection", *key))
     join = " and ".join(f"t.{k} = b.{k}" for k in ("connection", *key))
-    with transaction(con):
-        con.execute(
-            f"create or replace temp table _batch as select * from ({select_sql}) "
-            f"qualify row_number() over (partition by {keys} "
-            f"order by {cursor} desc, _extracted_at desc) = 1",
-            {"files": [str(f) for f in files], "connection": connection},
-        )
-        rows_read = con.execute("select count(*) from _batch").fetchone()[0]
-        # Replace what is older (or equal: a re-extract of the same version is a no-op).
-        con.execute(
-            f"delete from {target} t using _batch b where {join} and t.{cursor} <= b.{cursor}"
-        )
-        written = con.execute(
-            f"insert into {target} by name select b.* from _batch b "
-            f"anti join {target} t on {join}"
-        ).fetchone()[0]
-        con.execute("drop table _batch")
+    con.execute(
+        f"create or replace temp table _batch as select * from ({select_sql}) "
+        f"qualify row_number() over (partition by {keys} "
+        f"order by {cursor} desc, _extracted_at desc) = 1",
+        {"files": [str(f) for f in files], "connection": connection},
+    )
+    rows_read = con.execute("select count(*) from _batch").fetchone()[0]
+    # Replace what is older (or equal: a re-extract of the same version is a no-op).
+    con.execute(f"delete from {target} t using _batch b where {join} and t.{cursor} <= b.{cursor}")
+    written = con.execute(
+        f"insert into {target} by name select b.* from _batch b anti join {target} t on {join}"
+    ).fetchone()[0]
+    con.execute("drop table _batch")
     return StageResult(table, len(files), rows_read, written, _count(con, target, connection))
 
 
@@ -99,7 +96,20 @@ def stage_stream(
     window: Window,
     landing_root: Path,
 ) -> list[StageResult]:
-    """Stage a stream (and its extra parts) from every extract landed inside ``window``."""
+    """Stage a stream (and its extra parts) from every extract landed inside ``window``,
+    in one transaction: a failure leaves staging exactly as it was."""
+    with transaction(con):
+        return _stage_stream(con, platform, conn, stream, window, landing_root)
+
+
+def _stage_stream(
+    con: duckdb.DuckDBPyConnection,
+    platform: Platform,
+    conn: ConnectionConfig,
+    stream: StreamSpec,
+    window: Window,
+    landing_root: Path,
+) -> list[StageResult]:
     results = [
         merge_files(
             con,

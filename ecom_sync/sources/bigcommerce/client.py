@@ -50,6 +50,7 @@ class BigCommerceQuota(RatePolicy):
     def retry_after(self, response: httpx.Response) -> float | None:
         reset_ms = self._int(response, "X-Rate-Limit-Time-Reset-Ms")
         if reset_ms is not None:
+            self.requests_left = None  # the retry waits for the reset; do not wait twice
             return reset_ms / 1000
         retry_s = self._int(response, "X-Retry-After")
         # No quota headers on a 429 means platform-wide load: back off exponentially.
