@@ -273,3 +273,23 @@ def test_r_s1_store_name_travels_with_every_order(db) -> None:
         "select connection, store_name, count(*) > 0, bool_and(order_url like "
         "'%/manage/orders/' || order_id) from canonical.orders group by 1, 2 order by 1",
     ) == [("acme_europe", "Acme Europe", True, True), ("acme_outdoor", "Acme Outdoor", True, True)]
+
+
+def test_r_c2_contact_names_come_from_the_newest_order(synced_demo: SyncedDemo, db) -> None:
+    """C2: an existing person is matched, not duplicated, and named from their newest
+    order (or cart) rather than an older customer record."""
+    newest: dict[str, tuple] = {}
+    for store_hash in CONNECTIONS:
+        store = synced_demo.sandbox.store(store_hash)
+        for o in store.orders.values():
+            bill = o["billing_address"]
+            if o["customer_id"] and bill["email"].strip() and bill["first_name"]:
+                k = key(bill["email"])
+                if k not in newest or o["date_created"] > newest[k][0]:
+                    newest[k] = (o["date_created"], bill["first_name"], bill["last_name"])
+    assert len(newest) > 10
+    got = dict(
+        (k, (f, last))
+        for k, f, last in rows(db, "select email_key, first_name, last_name from canonical.contacts")
+    )
+    assert {k: got[k] for k in newest} == {k: v[1:] for k, v in newest.items()}
