@@ -290,6 +290,8 @@ def test_r_c2_contact_names_come_from_the_newest_order(synced_demo: SyncedDemo, 
     assert len(newest) > 10
     got = dict(
         (k, (f, last))
-        for k, f, last in rows(db, "select email_key, first_name, last_name from canonical.contacts")
+        for k, f, last in rows(
+            db, "select email_key, first_name, last_name from canonical.contacts"
+        )
     )
     assert {k: got[k] for k in newest} == {k: v[1:] for k, v in newest.items()}
