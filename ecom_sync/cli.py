@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
@@ -20,25 +19,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_dev(args: argparse.Namespace) -> int:
     from ecom_sync.demo.environment import demo_services
-    from ecom_sync.orchestration import DagsterServices
+    from ecom_sync.orchestration import DagsterServices, wait_for_ctrl_c
 
     config = load_config()
     with demo_services(config), DagsterServices(port=args.port) as dagster:
         print(f"Stand-in stores and webhook receiver running; Dagster UI at {dagster.url}")
         print("Ctrl-C to stop.", flush=True)
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+        wait_for_ctrl_c()
     return 0
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
     from ecom_sync.sandbox.server import serve_forever
 
-    print(f"BigCommerce stand-in on http://{args.host}:{args.port}/stores/<store_hash>",
-          flush=True)
+    print(f"BigCommerce stand-in on http://{args.host}:{args.port}/stores/<store_hash>", flush=True)
     serve_forever(args.host, args.port, args.seed, args.state)
     return 0
 
@@ -65,18 +59,16 @@ def _cmd_webhooks(args: argparse.Namespace) -> int:
 def _cmd_sync(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
-    from ecom_sync.demo.run import launch_sync
     from ecom_sync.orchestration import DagsterGraphQL, DagsterServices, prepare_dagster_home
-    from ecom_sync.sync_modes import resolve_range
+    from ecom_sync.sync_modes import launch_sync, resolve_range
 
     config = load_config()
-    names = [c.name for c in config.enabled_connections] if args.connection == "all" \
+    names = (
+        [c.name for c in config.enabled_connections]
+        if args.connection == "all"
         else [args.connection]
-    prepare_dagster_home()
-    import os
-
-    os.environ["DAGSTER_HOME"] = str(paths.dagster_home())
-    with DagsterInstance.get() as instance:
+    )
+    with DagsterInstance.from_config(str(prepare_dagster_home())) as instance:
         ranges = [
             resolve_range(
                 config.connection(name),
@@ -121,8 +113,10 @@ def _cmd_status(args: argparse.Namespace) -> int:
     config = load_config()
     for conn in config.connections:
         state = "connected" if conn.enabled else "disconnected"
-        print(f"{conn.name} ({conn.platform}, {conn.store_name}): {state}, "
-              f"history from {conn.history_start}")
+        print(
+            f"{conn.name} ({conn.platform}, {conn.store_name}): {state}, "
+            f"history from {conn.history_start}"
+        )
     if paths.duckdb_path().exists():
         print(warehouse_summary())
     return 0
@@ -138,8 +132,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
             problems.append(str(exc))
     for p in problems:
         print(p, file=sys.stderr)
-    print(f"{len(config.connections)} connection(s) in {config.source_path}; "
-          f"{len(problems)} problem(s)")
+    print(
+        f"{len(config.connections)} connection(s) in {config.source_path}; "
+        f"{len(problems)} problem(s)"
+    )
     return 1 if problems else 0
 
 

@@ -51,6 +51,15 @@ def service_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def wait_for_ctrl_c() -> None:
+    """Keep services up until the user presses Ctrl-C."""
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
 class DagsterServices:
     """The webserver (UI + GraphQL) and the daemon (schedules, sensors, backfills, queue)."""
 

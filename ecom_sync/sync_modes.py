@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 
 from dagster import AssetKey, DagsterInstance
 
-from ecom_sync.config import ConfigError, ConnectionConfig
+from ecom_sync.config import ConfigError, ConnectionConfig, EcomSyncConfig
+from ecom_sync.defs.keys import CANONICAL_KEYS
+from ecom_sync.orchestration import DagsterGraphQL
 from ecom_sync.sources.registry import get_platform
 
 
@@ -67,3 +69,16 @@ def resolve_range(
     if end < start or end > today:
         raise ConfigError(f"--to {end} must be between --from {start} and today {today}")
     return SyncRange(conn.name, "range", start, end)
+
+
+def launch_sync(client: DagsterGraphQL, config: EcomSyncConfig, sync: SyncRange) -> str:
+    """A backfill of the connection's partitions, canonical included: what the UI launches."""
+    conn = config.connection(sync.connection)
+    return client.launch_backfill(
+        connection_keys(conn),
+        sync.start.isoformat(),
+        sync.end.isoformat(),
+        unpartitioned=[list(k.path) for k in CANONICAL_KEYS],
+        tags={"ecom_sync/connection": conn.name, "ecom_sync/sync_mode": sync.mode},
+        title=str(sync),
+    )

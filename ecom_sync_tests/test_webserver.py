@@ -11,9 +11,8 @@ import duckdb
 import pytest
 
 from ecom_sync.cli import main
-from ecom_sync.demo.run import launch_sync
 from ecom_sync.orchestration import DagsterGraphQL, DagsterServices
-from ecom_sync.sync_modes import SyncRange
+from ecom_sync.sync_modes import SyncRange, launch_sync
 from ecom_sync_tests.conftest import Served
 from ecom_sync_tests.helpers import make_config, today, write_config
 

@@ -8,26 +8,12 @@ import time
 from datetime import UTC, datetime
 
 from ecom_sync import paths
-from ecom_sync.config import EcomSyncConfig, load_config
+from ecom_sync.config import load_config
 from ecom_sync.defs.automation import CANONICAL_JOB, sync_job_name
-from ecom_sync.defs.keys import CANONICAL_KEYS
 from ecom_sync.demo.environment import demo_services
-from ecom_sync.orchestration import DagsterError, DagsterGraphQL, DagsterServices
+from ecom_sync.orchestration import DagsterError, DagsterGraphQL, DagsterServices, wait_for_ctrl_c
 from ecom_sync.report import warehouse_summary
-from ecom_sync.sync_modes import SyncRange, connection_keys, resolve_range
-
-
-def launch_sync(client: DagsterGraphQL, config: EcomSyncConfig, sync: SyncRange) -> str:
-    """A backfill of the connection's partitions, canonical included: what the UI launches."""
-    conn = config.connection(sync.connection)
-    return client.launch_backfill(
-        connection_keys(conn),
-        sync.start.isoformat(),
-        sync.end.isoformat(),
-        unpartitioned=[list(k.path) for k in CANONICAL_KEYS],
-        tags={"ecom_sync/connection": conn.name, "ecom_sync/sync_mode": sync.mode},
-        title=str(sync),
-    )
+from ecom_sync.sync_modes import launch_sync, resolve_range
 
 
 def _say(message: str) -> None:
@@ -46,8 +32,10 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
     started = time.monotonic()
     with demo_services(config) as sandbox, DagsterServices(port=port) as dagster:
         client = DagsterGraphQL(dagster.url)
-        _say(f"Dagster UI at {dagster.url}; stand-in stores: "
-             + ", ".join(s["name"] for s in sandbox.summary().values()))
+        _say(
+            f"Dagster UI at {dagster.url}; stand-in stores: "
+            + ", ".join(s["name"] for s in sandbox.summary().values())
+        )
         backfills = []
         for conn in config.enabled_connections:
             sync = resolve_range(conn, historical=True)
@@ -62,15 +50,20 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         print(warehouse_summary())
 
         activity = sandbox.add_activity()
-        _say("new store activity: " + "; ".join(
-            f"{h}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
-            for h, counts in activity.items()))
+        _say(
+            "new store activity: "
+            + "; ".join(
+                f"{h}: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+                for h, counts in activity.items()
+            )
+        )
         time.sleep(3)  # let the new carts go idle; the stand-in sends the webhooks
         sandbox.emit_due_webhooks()
         today = datetime.now(UTC).date().isoformat()
-        runs = [client.launch_run(sync_job_name(c.name), today,
-                                  {"ecom_sync/sync_mode": "active"})
-                for c in config.enabled_connections]
+        runs = [
+            client.launch_run(sync_job_name(c.name), today, {"ecom_sync/sync_mode": "active"})
+            for c in config.enabled_connections
+        ]
         for run_id in runs:
             _say(f"active sync run {run_id}: {client.wait_run(run_id)}")
         canonical = client.launch_run(CANONICAL_JOB)
@@ -82,9 +75,5 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         _say(f"demo finished in {time.monotonic() - started:.0f}s")
         if keep_running:
             _say(f"browse the lineage at {dagster.url} (Ctrl-C to stop)")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            wait_for_ctrl_c()
     return 0

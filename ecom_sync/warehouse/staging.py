@@ -99,10 +99,10 @@ def stage_stream(
     """Stage a stream (and its extra parts) from every extract landed inside ``window``,
     in one transaction: a failure leaves staging exactly as it was."""
     with transaction(con):
-        return _stage_stream(con, platform, conn, stream, window, landing_root)
+        return _merge_stream(con, platform, conn, stream, window, landing_root)
 
 
-def _stage_stream(
+def _merge_stream(
     con: duckdb.DuckDBPyConnection,
     platform: Platform,
     conn: ConnectionConfig,
