@@ -8,6 +8,7 @@ the file: a connection names the environment variable that holds its token.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,14 +38,33 @@ class HttpSettings(StrictModel):
     min_requests_left: int = Field(5, ge=0)
 
 
-class ConnectionConfig(StrictModel):
-    """Fields every connection has, whatever its platform (S1, S2)."""
+class SecretFromEnv(StrictModel):
+    """A model whose API token comes from the environment variable it names (S2)."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    token_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+    def token(self) -> SecretStr:
+        """The API token from the environment; a missing variable is named, not guessed."""
+        value = os.environ.get(self.token_env)
+        if not value:
+            raise ConfigError(
+                f"{self.kind} '{self.name}': environment variable {self.token_env} is not set "
+                "(it must hold the API token)"
+            )
+        return SecretStr(value)
+
+    @property
+    def kind(self) -> str:
+        return "connection"
+
+
+class ConnectionConfig(SecretFromEnv):
+    """Fields every connection has, whatever its platform (S1, S2)."""
+
     platform: str
     store_name: str = Field(min_length=1)
     history_start: date
-    token_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     api_base_url: str
     # The store's default currency (ISO 4217): catalog prices carry no currency of their own.
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$")
@@ -52,28 +72,39 @@ class ConnectionConfig(StrictModel):
     page_size: int = Field(250, ge=1, le=250)
     http: HttpSettings = HttpSettings()
 
-    def token(self) -> SecretStr:
-        """The API token from the environment; a missing variable is named, not guessed."""
-        value = os.environ.get(self.token_env)
-        if not value:
-            raise ConfigError(
-                f"connection '{self.name}': environment variable {self.token_env} is not set "
-                "(it must hold the store's API token)"
-            )
-        return SecretStr(value)
+
+class DestinationConfig(SecretFromEnv):
+    """Fields every destination (marketing tool account) has."""
+
+    type: str
+    api_url: str
+    enabled: bool = True
+
+    @property
+    def kind(self) -> str:
+        return "destination"
 
 
 class EcomSyncConfig(StrictModel):
     connections: tuple[ConnectionConfig, ...] = ()
+    destinations: tuple[DestinationConfig, ...] = ()
     source_path: Path | None = None
 
     @model_validator(mode="after")
     def _unique_names(self) -> EcomSyncConfig:
-        names = [c.name for c in self.connections]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"connection names must be unique; repeated: {', '.join(dupes)}")
+        for label, items in (("connection", self.connections), ("destination", self.destinations)):
+            names = [c.name for c in items]
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"{label} names must be unique; repeated: {', '.join(dupes)}")
         return self
+
+    def destination(self, name: str) -> DestinationConfig:
+        for dest in self.destinations:
+            if dest.name == name:
+                return dest
+        known = ", ".join(d.name for d in self.destinations) or "none"
+        raise ConfigError(f"no destination named '{name}' (known: {known})")
 
     def connection(self, name: str) -> ConnectionConfig:
         for conn in self.connections:
@@ -93,41 +124,59 @@ def _describe(err: ValidationError) -> str:
     )
 
 
+def _parse_items(
+    data: dict[str, Any],
+    key: str,
+    discriminator: str,
+    model_for: Callable[[str], type[StrictModel]],
+    problems: list[str],
+) -> list[Any]:
+    """Validate each item of a list by the model its discriminator names."""
+    raw_items = data.get(key) or []
+    if not isinstance(raw_items, list):
+        problems.append(f"  {key}: must be a list")
+        return []
+    items = []
+    for idx, raw in enumerate(raw_items):
+        label = raw.get("name", f"#{idx}") if isinstance(raw, dict) else f"#{idx}"
+        if not isinstance(raw, dict) or discriminator not in raw:
+            problems.append(f"  {key}[{label}].{discriminator}: field required")
+            continue
+        try:
+            model = model_for(raw[discriminator])
+        except ConfigError as exc:
+            problems.append(f"  {key}[{label}].{discriminator}: {exc}")
+            continue
+        try:
+            items.append(model.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(
+                f"  {key}[{label}].{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                for e in exc.errors()
+            )
+    return items
+
+
 def parse_config(data: dict[str, Any], source: Path | None = None) -> EcomSyncConfig:
-    """Validate a loaded YAML mapping; each connection by its platform's model."""
+    """Validate a loaded YAML mapping; each connection by its platform's model and each
+    destination by its type's model."""
+    from ecom_sync.destinations.registry import destination_model
     from ecom_sync.sources.registry import connection_model
 
     if not isinstance(data, dict):
         raise ConfigError(f"{source or 'config'}: expected a mapping with a 'connections' list")
-    raw_connections = data.get("connections") or []
-    if not isinstance(raw_connections, list):
-        raise ConfigError(f"{source or 'config'}: 'connections' must be a list")
-    connections = []
-    problems = []
-    for idx, raw in enumerate(raw_connections):
-        label = raw.get("name", f"#{idx}") if isinstance(raw, dict) else f"#{idx}"
-        if not isinstance(raw, dict) or "platform" not in raw:
-            problems.append(f"  connections[{label}].platform: field required")
-            continue
-        try:
-            model = connection_model(raw["platform"])
-        except ConfigError as exc:
-            problems.append(f"  connections[{label}].platform: {exc}")
-            continue
-        try:
-            connections.append(model.model_validate(raw))
-        except ValidationError as exc:
-            problems.extend(
-                f"  connections[{label}].{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                for e in exc.errors()
-            )
-    unknown = sorted(set(data) - {"connections"})
+    problems: list[str] = []
+    connections = _parse_items(data, "connections", "platform", connection_model, problems)
+    destinations = _parse_items(data, "destinations", "type", destination_model, problems)
+    unknown = sorted(set(data) - {"connections", "destinations"})
     if unknown:
         problems.append(f"  {', '.join(unknown)}: unknown top-level key")
     if problems:
         raise ConfigError(f"invalid config {source or ''}:\n" + "\n".join(problems))
     try:
-        return EcomSyncConfig(connections=tuple(connections), source_path=source)
+        return EcomSyncConfig(
+            connections=tuple(connections), destinations=tuple(destinations), source_path=source
+        )
     except ValidationError as exc:
         raise ConfigError(f"invalid config {source or ''}:\n{_describe(exc)}") from None
 

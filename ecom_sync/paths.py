@@ -34,3 +34,11 @@ def config_path() -> Path:
     """The connections file: ``ECOM_SYNC_CONFIG`` or the bundled demo config."""
     configured = os.environ.get("ECOM_SYNC_CONFIG")
     return Path(configured).resolve() if configured else PACKAGE_DIR / "demo" / "ecom_sync.yaml"
+
+
+def outbox_path(destination: str) -> Path:
+    return home() / "outbox" / f"{destination}.parquet"
+
+
+def ledger_path(destination: str) -> Path:
+    return home() / "ledger" / f"{destination}.duckdb"

@@ -8,6 +8,7 @@ from ecom_sync.config import EcomSyncConfig
 from ecom_sync.defs.automation import automation_definitions
 from ecom_sync.defs.canonical import build_canonical_asset
 from ecom_sync.defs.connections import connection_assets
+from ecom_sync.defs.publish import destination_definitions
 
 
 def build_definitions(config: EcomSyncConfig) -> dg.Definitions:
@@ -15,4 +16,8 @@ def build_definitions(config: EcomSyncConfig) -> dg.Definitions:
     for conn in config.connections:
         assets.extend(connection_assets(conn))
     assets.append(build_canonical_asset(config))
-    return dg.Definitions.merge(dg.Definitions(assets=assets), automation_definitions(config))
+    return dg.Definitions.merge(
+        dg.Definitions(assets=assets),
+        destination_definitions(config.destinations),
+        automation_definitions(config),
+    )

@@ -86,7 +86,8 @@ def automation_definitions(config: EcomSyncConfig) -> dg.Definitions:
     )
     sensor = dg.AutomationConditionSensorDefinition(
         "canonical_automation",
-        target=dg.AssetSelection.groups("canonical"),
+        target=dg.AssetSelection.groups("canonical")
+        | dg.AssetSelection.groups(*[d.name for d in config.destinations]),
         default_status=dg.DefaultSensorStatus.RUNNING,
         minimum_interval_seconds=30,
     )

@@ -96,7 +96,7 @@ def test_r_s1_duplicate_connection_names_are_rejected() -> None:
 
 
 def test_unknown_top_level_key_is_named() -> None:
-    assert "destinations: unknown top-level key" in config_error(raw(), destinations=[])
+    assert "publishers: unknown top-level key" in config_error(raw(), publishers=[])
 
 
 def test_unknown_connection_lookup_lists_known_names() -> None:

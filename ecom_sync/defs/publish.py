@@ -1,0 +1,134 @@
+"""Per destination: the outbox (canonical → desired objects) and the publish of its delta."""
+
+from datetime import UTC, datetime
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from ecom_sync import paths
+from ecom_sync.config import ConfigError, DestinationConfig
+from ecom_sync.defs.keys import CANONICAL_KEYS
+from ecom_sync.destinations.registry import get_destination
+from ecom_sync.publish.outbox import build_outbox
+from ecom_sync.sources.http import SourceError
+from ecom_sync.warehouse.db import connect
+
+FOLLOW_CANONICAL = dg.AutomationCondition.eager()
+
+
+class PublishConfig(dg.Config):
+    """Launchpad switches for a publish run."""
+
+    dry_run: bool = False  # show what would be sent, send nothing
+    fire_nothing: bool = False  # send every order as historical: no automations fire
+
+
+def outbox_key(dest: DestinationConfig) -> dg.AssetKey:
+    return dg.AssetKey([dest.name, "outbox"])
+
+
+def published_key(dest: DestinationConfig) -> dg.AssetKey:
+    return dg.AssetKey([dest.name, "published"])
+
+
+def build_outbox_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
+    destination = get_destination(dest.type)
+
+    @dg.asset(
+        key=outbox_key(dest),
+        deps=list(CANONICAL_KEYS),
+        group_name=dest.name,
+        kinds={"duckdb", "parquet", dest.type},
+        pool="duckdb_write",
+        automation_condition=FOLLOW_CANONICAL,
+        description=f"What {dest.name} should hold, one row per object with its payload hash",
+    )
+    def _outbox(context: AssetExecutionContext) -> dg.MaterializeResult:
+        out = paths.outbox_path(dest.name)
+        with connect() as con:
+            counts = build_outbox(con, destination.sql_dir, destination.kinds,
+                                  destination.outbox_params(dest), out)
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": sum(counts.values()),
+            "objects_by_kind": dg.MetadataValue.json(counts),
+            "path": dg.MetadataValue.path(str(out)),
+            "preview": dg.MetadataValue.md(
+                "| kind | objects |\n|---|---|\n"
+                + "\n".join(f"| {k} | {n} |" for k, n in counts.items())),
+        })
+
+    return _outbox
+
+
+def build_publish_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
+    destination = get_destination(dest.type)
+
+    @dg.asset(
+        key=published_key(dest),
+        deps=[outbox_key(dest)],
+        group_name=dest.name,
+        kinds={dest.type},
+        pool=f"api_{dest.name}",
+        automation_condition=FOLLOW_CANONICAL,
+        check_specs=[dg.AssetCheckSpec("no_failed_rows", asset=published_key(dest),
+                                       description="Rows the destination rejected (422)")],
+        description=f"Sends only what changed to {dest.name}, at its rate limit",
+    )
+    def _published(context: AssetExecutionContext, config: PublishConfig):
+        if not dest.enabled:
+            raise dg.Failure(f"destination '{dest.name}' is disabled (enabled: false)")
+        try:
+            report = destination.publish(
+                dest, paths.outbox_path(dest.name), paths.ledger_path(dest.name),
+                datetime.now(UTC), dry_run=config.dry_run, fire_nothing=config.fire_nothing)
+        except (SourceError, ConfigError) as exc:
+            raise dg.Failure(description=str(exc)) from None
+        context.log.info(report.text())
+        totals = report.totals()
+        metadata = {
+            "dry_run": report.dry_run,
+            "requests": report.requests,
+            "throttled_responses": report.throttled,
+            "real_time_orders": report.fired_automations,
+            "seconds": round(report.seconds, 1),
+            "summary": dg.MetadataValue.md(
+                "| object | to send | created | updated | unchanged | skipped | failed |\n"
+                "|---|---|---|---|---|---|---|\n" + "\n".join(
+                    f"| {k} | {t['to_send']} | {t['created']} | {t['updated']} | "
+                    f"{t['unchanged']} | {t['skipped']} | {t['failed']} |"
+                    for k, t in totals.items())),
+            "skipped_by_reason": dg.MetadataValue.json(report.skipped),
+            **{f"{k}_{what}": n for k, t in totals.items() for what, n in t.items()},
+        }
+        if report.dry_run:
+            metadata["samples"] = dg.MetadataValue.json(report.samples)
+        yield dg.MaterializeResult(
+            metadata=metadata,
+            check_results=[dg.AssetCheckResult(
+                check_name="no_failed_rows",
+                passed=report.failed == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"failed": report.failed,
+                          "reasons": dg.MetadataValue.json(
+                              [f"{k} {key}: {e}" for k, key, e in report.errors[:50]])},
+            )],
+        )
+
+    return _published
+
+
+def publish_job_name(dest: DestinationConfig) -> str:
+    return f"publish_{dest.name}_job"
+
+
+def destination_definitions(destinations: tuple[DestinationConfig, ...]) -> dg.Definitions:
+    assets = []
+    jobs = []
+    for dest in destinations:
+        assets += [build_outbox_asset(dest), build_publish_asset(dest)]
+        jobs.append(dg.define_asset_job(
+            publish_job_name(dest),
+            selection=dg.AssetSelection.assets(outbox_key(dest), published_key(dest)),
+            description=f"Build the outbox and publish its delta to {dest.name}",
+        ))
+    return dg.Definitions(assets=assets, jobs=jobs)

@@ -1,0 +1,104 @@
+"""ActiveCampaign v3 REST and Ecommerce GraphQL over one paced httpx client.
+
+specs/destinations.md A: ``Api-Token`` (403 when wrong), ``/api/3`` paths, wrapped bodies,
+integer cents on REST; specs/ac-graphql.md: ``/api/3/ecom/graphql`` with decimal units.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
+from ecom_sync.publish.ratelimit import AccountPacing, per_minute_limiter
+from ecom_sync.sources.http import ApiClient, SourceError
+
+BULK_ORDERS = (
+    "mutation Push($orders: [OrderInput]) { bulkUpsertOrdersAsync(orders: $orders) { recordId } }"
+)
+
+
+class GraphQLError(SourceError):
+    def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class ActiveCampaignClient:
+    def __init__(
+        self,
+        dest: ActiveCampaignDestination,
+        token: str,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        from ecom_sync.config import HttpSettings
+
+        self.pacing = AccountPacing(dest.rate_limit_per_second)
+        self.bulk_pacing = per_minute_limiter(dest.bulk_imports_per_minute)
+        self.api = ApiClient(
+            base_url=f"{dest.api_url.rstrip('/')}/api/3",
+            headers={"Api-Token": token, "Content-Type": "application/json"},
+            settings=HttpSettings(timeout_s=dest.timeout_s, max_attempts=dest.max_attempts,
+                                  backoff_max_s=60),
+            label=f"ActiveCampaign '{dest.name}'",
+            reconnect_hint=(
+                f"copy the API key from Settings → Developer into the environment variable "
+                f"{dest.token_env}"
+            ),
+            policy=self.pacing,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self.api.close()
+
+    @property
+    def requests_made(self) -> int:
+        return self.api.requests_made
+
+    # -- REST ---------------------------------------------------------------------------
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.api.get(path, params).json()
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.api.request("POST", path, json=body).json()
+
+    def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.api.request("PUT", path, json=body).json()
+
+    def find_one(self, path: str, plural: str, filters: dict[str, str]) -> dict[str, Any] | None:
+        params = {f"filters[{k}]": v for k, v in filters.items()}
+        items = self.get(path, params).get(plural) or []
+        return items[0] if items else None
+
+    def get_list(self, list_id: str) -> dict[str, Any] | None:
+        try:
+            return self.get(f"/lists/{list_id}").get("list")
+        except SourceError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def bulk_import(self, contacts: list[dict[str, Any]]) -> str:
+        self.bulk_pacing.try_acquire("bulk_import")
+        body = self.post("/import/bulk_import", {"contacts": contacts})
+        return str(body["batchId"])
+
+    def import_info(self, batch_id: str) -> dict[str, Any]:
+        return self.get("/import/info", {"batchId": batch_id})
+
+    # -- GraphQL ------------------------------------------------------------------------
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        body = self.api.request(
+            "POST", "/ecom/graphql", json={"query": query, "variables": variables}
+        ).json()
+        if body.get("errors"):
+            first = body["errors"][0].get("message", "GraphQL error")
+            raise GraphQLError(f"ActiveCampaign GraphQL: {first}", body["errors"])
+        return body["data"]
+
+    def bulk_upsert_orders(self, orders: list[dict[str, Any]]) -> str:
+        return self.graphql(BULK_ORDERS, {"orders": orders})["bulkUpsertOrdersAsync"]["recordId"]

@@ -1,0 +1,24 @@
+-- One contact per e-mail, through bulk import: names from the newest order or cart (C2),
+-- the platform's tags (BC4) and the connection's own, the company as account, and
+-- whether they accept marketing (C4 list subscription is decided at send time).
+select
+    'contact' as kind,
+    c.email_key as key,
+    null::varchar as connection,
+    c.email_key,
+    null::timestamptz as placed_at,
+    null::varchar as skip_reason,
+    to_json({
+        'email': c.email,
+        'first_name': c.first_name,
+        'last_name': c.last_name,
+        'phone': c.phone,
+        'customer_acct_name': c.company,
+        'tags': list_sort(list_distinct(list_concat(
+            c.tags,
+            flatten([coalesce(from_json(json_extract($connection_tags, '$."' || conn || '"'),
+                                        '["VARCHAR"]'), [])
+                     for conn in c.connections])))),
+        'accepts_marketing': c.accepts_marketing
+    }) as payload
+from canonical.contacts c

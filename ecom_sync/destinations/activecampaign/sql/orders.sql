@@ -1,0 +1,65 @@
+-- Orders as Ecommerce GraphQL OrderInput (amounts in decimal units). creationSource is
+-- chosen at send time (M5); legacyConnectionId is filled from the ledger.
+with lines as (
+    select
+        l.connection,
+        l.order_id,
+        list({
+            'storeLineItemId': l.line_id,
+            'productStorePrimaryId': coalesce(l.variant_id, l.product_id),
+            'storeBaseProductId': l.product_id,
+            'name': l.name,
+            'sku': l.sku,
+            'category': l.category,
+            'imageUrl': l.image_url,
+            'quantity': l.quantity,
+            'priceAmount': (l.total_minor / pow(10, cur.minor_unit))::decimal(18, 4)
+        } order by l.line_id) as items
+    from canonical.order_lines l
+    join ref.currencies cur on cur.code = l.currency
+    group by all
+)
+select
+    'order' as kind,
+    o.connection || '|' || o.order_id as key,
+    o.connection,
+    o.email_key,
+    o.placed_at,
+    case
+        when not o.contact_eligible then 'guest_checkout_not_synced'
+        when o.email_key is null then 'no_email'
+        when o.status_group = 'incomplete' then 'incomplete_checkout'
+    end as skip_reason,
+    to_json({
+        'storeOrderId': o.order_id,
+        'orderNumber': o.order_number,
+        'email': trim(o.email),
+        'storeCustomerId': o.customer_id,
+        'normalizedStatus': case o.status_group
+            when 'paid' then 'COMPLETED'
+            when 'partially_refunded' then 'COMPLETED'
+            when 'refunded' then 'REFUNDED'
+            when 'cancelled' then 'CANCELLED'
+            when 'failed' then 'FAILED'
+            when 'pending' then 'PENDING_PAYMENT'
+            else 'PENDING' end,
+        'storeStatus': o.status,
+        'storeCreatedDate': strftime(o.placed_at, '%Y-%m-%dT%H:%M:%SZ'),
+        'storeModifiedDate': strftime(o.updated_at, '%Y-%m-%dT%H:%M:%SZ'),
+        'currency': o.currency,
+        'finalAmount': (o.total_minor / pow(10, cur.minor_unit))::decimal(18, 4),
+        'shippingAmount': (o.shipping_minor / pow(10, cur.minor_unit))::decimal(18, 4),
+        'discountsAmount': (o.discount_minor / pow(10, cur.minor_unit))::decimal(18, 4),
+        'shippingMethod': o.shipping_method,
+        'orderUrl': o.order_url,
+        'cartId': o.cart_id,
+        'acceptsMarketing': o.accepts_marketing,
+        'discounts': [{'name': code, 'type': 'ORDER',
+                       'discountAmount': (o.discount_minor / pow(10, cur.minor_unit)
+                                          / len(o.discount_codes))::decimal(18, 4)}
+                      for code in o.discount_codes],
+        'lineItems': coalesce(li.items, [])
+    }) as payload
+from canonical.orders o
+join ref.currencies cur on cur.code = o.currency
+left join lines li on li.connection = o.connection and li.order_id = o.order_id
