@@ -107,6 +107,40 @@ def _cmd_sync(args: argparse.Namespace) -> int:
             services.stop()
 
 
+def _cmd_publish(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from ecom_sync.defs import build_definitions
+    from ecom_sync.defs.publish import publish_job_name
+    from ecom_sync.orchestration import prepare_dagster_home
+
+    config = load_config()
+    names = [d.name for d in config.destinations] if args.destination == "all" \
+        else [config.destination(args.destination).name]
+    defs = build_definitions(config)
+    ok = True
+    with dg.DagsterInstance.from_config(str(prepare_dagster_home())) as instance:
+        for name in names:
+            dest = config.destination(name)
+            run_config = {"ops": {f"{name}__published": {"config": {
+                "dry_run": args.dry_run, "fire_nothing": args.fire_nothing}}}}
+            result = defs.resolve_job_def(publish_job_name(dest)).execute_in_process(
+                run_config=run_config, instance=instance, raise_on_error=False)
+            ok = ok and result.success
+            for event in result.get_asset_materialization_events():
+                meta = event.materialization.metadata
+                if "summary" in meta:
+                    print(f"{name}{' (dry run)' if args.dry_run else ''}:")
+                    print(meta["summary"].value)
+                    if args.dry_run and "samples" in meta:
+                        import json
+
+                        for kind, sample in meta["samples"].value.items():
+                            if sample:
+                                print(f"sample {kind}: {json.dumps(sample[0])[:400]}")
+    return 0 if ok else 1
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from ecom_sync.report import warehouse_summary
 
@@ -175,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dagster-url", default="http://127.0.0.1:3000")
     sync.add_argument("--no-wait", action="store_true", help="return once launched")
     sync.set_defaults(fn=_cmd_sync)
+
+    publish = sub.add_parser("publish", help="send what changed to a destination")
+    publish.add_argument("destination", nargs="?", default="all")
+    publish.add_argument("--dry-run", action="store_true", help="show what would be sent")
+    publish.add_argument("--fire-nothing", action="store_true",
+                         help="send every order as historical (no automations fire)")
+    publish.set_defaults(fn=_cmd_publish)
 
     status = sub.add_parser("status", help="connections and what the warehouse holds")
     status.set_defaults(fn=_cmd_status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,24 @@ from ecom_sync.sandbox.bigcommerce.app import create_app
 from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox
 from ecom_sync.sandbox.server import serve_in_thread
 from ecom_sync_tests.helpers import TOKENS, historical_sync, make_config, small_sandbox
+
+def with_cart_webhooks(stack: ExitStack, sandbox: Sandbox, url: str) -> EcomSyncConfig:
+    """Serve the webhook receiver, register it with the stand-in stores and let them
+    announce their abandoned carts (BigCommerce has no cart list: BC6 needs this)."""
+    from ecom_sync import paths
+    from ecom_sync.sources.registry import get_platform
+    from ecom_sync.sources.webhook_receiver import create_receiver
+    from ecom_sync.sources.webhook_store import WebhookStore
+
+    config = make_config(url)
+    secrets = {c.name: TOKENS["TEST_WEBHOOK_SECRET"] for c in config.connections}
+    receiver = create_receiver(config, WebhookStore(paths.webhook_store_path()), secrets)
+    config = make_config(url, stack.enter_context(serve_in_thread(receiver)))
+    for conn in config.connections:
+        get_platform(conn.platform).register_webhooks(conn, secrets[conn.name])
+    sandbox.emit_due_webhooks()
+    return config
+
 
 STATE_VARS = ("ECOM_SYNC_HOME", "ECOM_SYNC_DUCKDB", "ECOM_SYNC_CONFIG", "DAGSTER_HOME")
 
@@ -61,12 +80,13 @@ class SyncedDemo:
 def synced_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedDemo]:
     home = tmp_path_factory.mktemp("synced") / "state"
     sandbox = small_sandbox(seed=5)
-    with pytest.MonkeyPatch.context() as mp, serve_in_thread(create_app(sandbox)) as url:
+    with pytest.MonkeyPatch.context() as mp, ExitStack() as stack:
         for var in STATE_VARS:
             mp.delenv(var, raising=False)
         mp.setenv("ECOM_SYNC_HOME", str(home))
         for name, value in TOKENS.items():
             mp.setenv(name, value)
-        config = make_config(url)
+        url = stack.enter_context(serve_in_thread(create_app(sandbox)))
+        config = with_cart_webhooks(stack, sandbox, url)
         defs = historical_sync(config)
         yield SyncedDemo(home, sandbox, config, defs)
