@@ -16,6 +16,7 @@ from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox
 from ecom_sync.sandbox.server import serve_in_thread
 from ecom_sync_tests.helpers import TOKENS, historical_sync, make_config, small_sandbox
 
+
 def with_cart_webhooks(stack: ExitStack, sandbox: Sandbox, url: str) -> EcomSyncConfig:
     """Serve the webhook receiver, register it with the stand-in stores and let them
     announce their abandoned carts (BigCommerce has no cart list: BC6 needs this)."""
