@@ -382,12 +382,12 @@ def _order_changes(acct: AcAccount, body: Any, current: Record | None) -> dict[s
     if "connectionid" in out and connection_id not in acct.data["connections"]:
         errors.append(issue("The related connection does not exist.", "related_missing",
                             "connectionid"))
-    if "customerid" in out or "connectionid" in out:
+    if customer_id is not None and ("customerid" in out or "connectionid" in out):
         customer = acct.data["ecom_customers"].get(str(customer_id))
         if customer is None:
             errors.append(issue("The related customer does not exist.", "related_missing",
                                 "customerid"))
-        elif customer["connectionid"] != connection_id:
+        elif connection_id is not None and customer["connectionid"] != connection_id:
             errors.append(issue("The customer does not belong to the connection.",
                                 "related_missing", "customerid"))
     if errors:

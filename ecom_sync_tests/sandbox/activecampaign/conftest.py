@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
 
 from ecom_sync.sandbox.activecampaign import AcAccount, create_app
 from ecom_sync.sandbox.server import serve_in_thread
@@ -26,22 +28,45 @@ class Served:
         return httpx.Client(base_url=f"{self.base_url}/api/3", headers=headers, timeout=5.0)
 
 
+class Swappable:
+    """An ASGI app that forwards to the app of the current test's account, so one
+    loopback server serves the whole session (uvicorn start/stop costs ~0.2 s)."""
+
+    def __init__(self) -> None:
+        self.app: Starlette | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            while message["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+                message = await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        assert self.app is not None, "no account served"
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[tuple[Swappable, str]]:
+    app = Swappable()
+    with serve_in_thread(app) as base_url:
+        yield app, base_url
+
+
 @pytest.fixture
-def serve() -> Iterator[Callable[..., Served]]:
-    """``serve(**AcAccount kwargs)`` → a served account (stopped after the test)."""
-    stack: list[Any] = []
+def serve(server: tuple[Swappable, str]) -> Iterator[Callable[..., Served]]:
+    """``serve(**AcAccount kwargs)`` → a fresh account served over loopback HTTP."""
+    app, base_url = server
 
     def start(**kwargs: Any) -> Served:
         kwargs.setdefault("rate_per_second", FAST)
         account = AcAccount(TOKEN, **kwargs)
-        ctx = serve_in_thread(create_app(account))
-        base_url = ctx.__enter__()
-        stack.append(ctx)
+        app.app = create_app(account)
         return Served(account, base_url)
 
     yield start
-    for ctx in reversed(stack):
-        ctx.__exit__(None, None, None)
+    app.app = None
 
 
 @pytest.fixture
