@@ -22,7 +22,7 @@ def _cmd_dev(args: argparse.Namespace) -> int:
     from ecom_sync.orchestration import DagsterServices, wait_for_ctrl_c
 
     config = load_config()
-    with demo_services(config), DagsterServices(port=args.port) as dagster:
+    with demo_services(config), DagsterServices(port=args.port) as dagster:  # noqa: SIM117
         print(f"Stand-in stores and webhook receiver running; Dagster UI at {dagster.url}")
         print("Ctrl-C to stop.", flush=True)
         wait_for_ctrl_c()

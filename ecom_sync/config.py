@@ -99,6 +99,10 @@ class EcomSyncConfig(StrictModel):
                 raise ValueError(f"{label} names must be unique; repeated: {', '.join(dupes)}")
         return self
 
+    @property
+    def enabled_destinations(self) -> tuple[DestinationConfig, ...]:
+        return tuple(d for d in self.destinations if d.enabled)
+
     def destination(self, name: str) -> DestinationConfig:
         for dest in self.destinations:
             if dest.name == name:

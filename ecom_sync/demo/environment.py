@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from ecom_sync import paths
 from ecom_sync.config import EcomSyncConfig
+from ecom_sync.sandbox.activecampaign.app import create_app as create_ac_app
+from ecom_sync.sandbox.activecampaign.state import AcAccount
 from ecom_sync.sandbox.bigcommerce.app import create_app
 from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox, Settings
 from ecom_sync.sandbox.server import serve_in_thread
@@ -22,6 +25,7 @@ DEMO_ENV = {
     "ACME_OUTDOOR_BC_TOKEN": "sandbox-token-acmeoutdoor",
     "ACME_EUROPE_BC_TOKEN": "sandbox-token-acmeeu",
     "ECOM_SYNC_WEBHOOK_SECRET": "demo-webhook-secret",
+    "ACTIVECAMPAIGN_API_TOKEN": "sandbox-ac-token",
 }
 
 
@@ -48,10 +52,17 @@ def demo_sandbox(config: EcomSyncConfig, seed: int = 7) -> Sandbox:
     )
 
 
+@dataclass
+class DemoServices:
+    stores: Sandbox
+    activecampaign: AcAccount | None
+
+
 @contextmanager
-def demo_services(config: EcomSyncConfig, seed: int = 7) -> Iterator[Sandbox]:
+def demo_services(config: EcomSyncConfig, seed: int = 7) -> Iterator[DemoServices]:
     """Serve the stand-in at the config's API URL and the receiver at its webhook URL,
-    then register the hooks, as a merchant's setup would."""
+    then register the hooks, as a merchant's setup would; serve the ActiveCampaign
+    stand-in at each destination's API URL (its state in the state folder)."""
     apply_demo_env()
     sandbox = demo_sandbox(config, seed)
     api_urls = {c.api_base_url for c in config.connections}
@@ -66,8 +77,15 @@ def demo_services(config: EcomSyncConfig, seed: int = 7) -> Iterator[Sandbox]:
         for url in sorted(hook_urls):
             host, port = _port(url)
             stack.enter_context(serve_in_thread(receiver, host, port))
+        account = None
+        for dest in config.destinations:
+            if dest.type == "activecampaign":
+                account = AcAccount(os.environ[dest.token_env],
+                                    state_path=paths.home() / "activecampaign-sandbox.json")
+                host, port = _port(dest.api_url)
+                stack.enter_context(serve_in_thread(create_ac_app(account), host, port))
         secrets = webhook_secrets(config)
         for conn in config.enabled_connections:
             if conn.name in secrets:
                 get_platform(conn.platform).register_webhooks(conn, secrets[conn.name])
-        yield sandbox
+        yield DemoServices(sandbox, account)

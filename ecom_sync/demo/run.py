@@ -8,12 +8,26 @@ import time
 from datetime import UTC, datetime
 
 from ecom_sync import paths
-from ecom_sync.config import load_config
+from ecom_sync.config import EcomSyncConfig, load_config
 from ecom_sync.defs.automation import CANONICAL_JOB, sync_job_name
-from ecom_sync.demo.environment import demo_services
+from ecom_sync.defs.publish import publish_job_name
+from ecom_sync.demo.environment import DemoServices, demo_services
 from ecom_sync.orchestration import DagsterError, DagsterGraphQL, DagsterServices, wait_for_ctrl_c
 from ecom_sync.report import warehouse_summary
 from ecom_sync.sync_modes import launch_sync, resolve_range
+
+
+def _publish(client: DagsterGraphQL, config: EcomSyncConfig, services: DemoServices) -> None:
+    """Publish every destination and show what the stand-in account now holds."""
+    for dest in config.enabled_destinations:
+        started = time.monotonic()
+        run_id = client.launch_run(publish_job_name(dest))
+        status = client.wait_run(run_id)
+        _say(f"publish to {dest.name}: {status} in {time.monotonic() - started:.0f}s")
+        if status != "SUCCESS":
+            raise DagsterError(f"publish run {run_id} failed; see the UI")
+    if services.activecampaign is not None:
+        print(services.activecampaign.render_summary())
 
 
 def _say(message: str) -> None:
@@ -30,7 +44,8 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
             target.unlink()
     config = load_config()
     started = time.monotonic()
-    with demo_services(config) as sandbox, DagsterServices(port=port) as dagster:
+    with demo_services(config) as services, DagsterServices(port=port) as dagster:
+        sandbox = services.stores
         client = DagsterGraphQL(dagster.url)
         _say(
             f"Dagster UI at {dagster.url}; stand-in stores: "
@@ -48,6 +63,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
                 raise DagsterError(f"historical backfill {backfill_id} failed; see the UI")
         print("\n== After the historical sync ==")
         print(warehouse_summary())
+        _publish(client, config, services)
 
         activity = sandbox.add_activity()
         _say(
@@ -70,6 +86,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         _say(f"canonical rebuild {canonical}: {client.wait_run(canonical)}")
         print("\n== After the active sync ==")
         print(warehouse_summary())
+        _publish(client, config, services)
         requests = {h: s["counts"]["requests"] for h, s in sandbox.summary().items()}
         print(f"\nAPI requests served by the stand-in: {requests}")
         _say(f"demo finished in {time.monotonic() - started:.0f}s")

@@ -30,7 +30,7 @@ create table if not exists objects (
 );
 create table if not exists runs (
     started_at timestamptz, finished_at timestamptz, dry_run boolean, requests integer,
-    summary json
+    summary varchar
 );
 """
 

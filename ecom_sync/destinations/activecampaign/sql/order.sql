@@ -47,13 +47,17 @@ select
         'storeCreatedDate': strftime(o.placed_at, '%Y-%m-%dT%H:%M:%SZ'),
         'storeModifiedDate': strftime(o.updated_at, '%Y-%m-%dT%H:%M:%SZ'),
         'currency': o.currency,
-        'finalAmount': (o.total_minor / pow(10, cur.minor_unit))::decimal(18, 4),
+        -- Refunds are sent net, as ActiveCampaign's own plugin does.
+        'finalAmount': (case when o.status_group in ('partially_refunded', 'refunded')
+                             then o.revenue_minor else o.total_minor end
+                        / pow(10, cur.minor_unit))::decimal(18, 4),
         'shippingAmount': (o.shipping_minor / pow(10, cur.minor_unit))::decimal(18, 4),
         'discountsAmount': (o.discount_minor / pow(10, cur.minor_unit))::decimal(18, 4),
         'shippingMethod': o.shipping_method,
         'orderUrl': o.order_url,
         'cartId': o.cart_id,
-        'acceptsMarketing': o.accepts_marketing,
+        -- The e-commerce customer's consent (C3), not this order's checkbox: AC copies it.
+        'acceptsMarketing': coalesce(c.accepts_marketing, o.accepts_marketing),
         'discounts': [{'name': code, 'type': 'ORDER',
                        'discountAmount': (o.discount_minor / pow(10, cur.minor_unit)
                                           / len(o.discount_codes))::decimal(18, 4)}
@@ -63,3 +67,5 @@ select
 from canonical.orders o
 join ref.currencies cur on cur.code = o.currency
 left join lines li on li.connection = o.connection and li.order_id = o.order_id
+left join canonical.customers c
+    on c.connection = o.connection and c.customer_id = o.customer_id
