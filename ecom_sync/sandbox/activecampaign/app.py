@@ -56,6 +56,8 @@ def serve(acct: AcAccount, req: Incoming) -> Outgoing:
     if isinstance(out, tuple):
         out, kind, is_write = out
     acct.log_request(req.method, API_PREFIX + req.path, out.status, kind, is_write)
+    if is_write and out.status not in (403, 429, 503):
+        acct.changed()  # persist after every write (with its request log entry)
     return out
 
 
@@ -91,8 +93,6 @@ def _serve(acct: AcAccount, req: Incoming,
         with acct.lock:
             result = handler(acct, rest.Req(req.method, req.path, req.params, body,
                                             len(req.raw)), args)
-            if req.method != "GET":
-                acct.changed()
     except ApiError as exc:
         return Outgoing(exc.status, exc.body, {**headers, **exc.headers})
     return Outgoing(result.status, result.body, headers)

@@ -111,7 +111,6 @@ class Root:
         if problems:
             raise _validation_error(problems)  # the whole request is refused
         written = [cofe.upsert_order(self.acct, order) for order in items]
-        self.acct.changed()
         return written
 
     def upsertOrder(self, _info: Any, order: dict[str, Any] | None = None) -> Record | None:
@@ -126,7 +125,6 @@ class Root:
         written = self._upsert(orders or [])
         keys = [cofe.order_key(r["legacyConnectionId"], r["storeOrderId"]) for r in written]
         record_id = cofe.record_batch(self.acct, "orders", keys)
-        self.acct.changed()
         return {"recordId": record_id}
 
     def bulkUpsertProducts(self, _info: Any, products: list[Any] | None = None) -> list[Record]:
@@ -137,7 +135,6 @@ class Root:
         if problems:
             raise _validation_error(problems)
         written = cofe.upsert_products(self.acct, items)
-        self.acct.changed()
         return written
 
     def getOrder(self, _info: Any, legacyConnectionId: int | None = None,  # noqa: N803

@@ -265,12 +265,12 @@ class AcAccount:
         target = Path(path) if path is not None else self.state_path
         if target is None:
             raise ValueError("no state path")
-        with self.lock:
+        with self.lock:  # serialise saves so an older state never replaces a newer one
             text = json.dumps(self.to_json())
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(text)
-        os.replace(tmp, target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            tmp.write_text(text)
+            os.replace(tmp, target)
 
     @classmethod
     def load(cls, path: Path, *, clock: Callable[[], datetime] = utc_now) -> AcAccount:
