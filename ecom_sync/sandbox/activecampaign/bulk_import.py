@@ -4,6 +4,7 @@ A.10 item 10). Functions run under the account lock and raise :class:`ApiError`.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -107,19 +108,31 @@ def queue_import(acct: AcAccount, body: Any, raw_size: int) -> Record:
     }
     if acct.bulk_import_delay_s <= 0:
         _process(acct, acct.data["bulk_batches"][batch_id])
+    else:
+        acct.batch_due_at[batch_id] = acct._monotonic() + acct.bulk_import_delay_s
+        timer = threading.Timer(acct.bulk_import_delay_s, _process_later, args=(acct,))
+        timer.daemon = True
+        timer.start()
     return {"success": 1, "queued_contacts": len(people), "batchId": batch_id,
             "message": "Contact import queued"}
 
 
-def process_due(acct: AcAccount) -> int:
-    """Process every queued batch whose time has come; returns how many were."""
-    from datetime import datetime
+def _process_later(acct: AcAccount) -> None:
+    with acct.lock:
+        if process_due(acct):
+            acct.changed()
 
-    now = acct.now()
+
+def process_due(acct: AcAccount) -> int:
+    """Process every queued batch whose delay has passed (a batch queued before the state
+    was loaded is due at once); returns how many were processed."""
+    now = acct._monotonic()
     done = 0
     for batch in list(acct.data["bulk_batches"].values()):
-        if batch["status"] == "queued" and datetime.fromisoformat(batch["processAt"]) <= now:
+        due_at = acct.batch_due_at.get(batch["id"], 0.0)
+        if batch["status"] == "queued" and now >= due_at - 1e-3:
             _process(acct, batch)
+            acct.batch_due_at.pop(batch["id"], None)
             done += 1
     return done
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
+    FieldNode,
     GraphQLError,
     GraphQLScalarType,
     GraphQLSchema,
@@ -21,6 +22,7 @@ from graphql import (
     get_operation_ast,
     parse,
     validate,
+    value_from_ast_untyped,
 )
 from graphql.language import FloatValueNode, IntValueNode, Lexer, Source, TokenKind, ValueNode
 
@@ -59,8 +61,6 @@ def _any(value: Any) -> Any:
 
 
 def _json_literal(node: ValueNode, variables: Any = None) -> Any:
-    from graphql import value_from_ast_untyped
-
     return value_from_ast_untyped(node, variables)
 
 
@@ -249,8 +249,8 @@ def _with_class(error: GraphQLError, classification: str) -> dict[str, Any]:
 def _kind(operation: OperationDefinitionNode | None) -> tuple[str, bool]:
     if operation is None:
         return "GRAPHQL invalid", True
-    fields = sorted({getattr(sel, "name", None) and sel.name.value  # type: ignore[attr-defined]
-                     for sel in operation.selection_set.selections} - {None})
+    fields = sorted({sel.name.value for sel in operation.selection_set.selections
+                     if isinstance(sel, FieldNode)})
     is_query = operation.operation == OperationType.QUERY
-    label = ",".join(str(f) for f in fields) or "?"
+    label = ",".join(fields) or "?"
     return f"GRAPHQL {'query' if is_query else 'mutation'} {label}", not is_query

@@ -83,6 +83,8 @@ class AcAccount:
         self.excluded_emails: set[str] = set()
         """Exclusion list: bulk import skips these (reported under ``failure``)."""
         self.bulk_import_times: deque[tuple[float, bool]] = deque()
+        self.batch_due_at: dict[str, float] = {}
+        """Queued bulk-import batch id → monotonic time it is processed at."""
         self._monotonic = time.monotonic
         now = self.now_iso()
         self.data["lists"][MASTER_LIST_ID] = {
