@@ -196,13 +196,11 @@ def _v3_order_for(acct: AcAccount, record: Record, customer: Record) -> Record:
         changes["externalUpdatedDate"] = render_datetime(
             parse_datetime(record["storeModifiedDate"], acct.tz), acct.tz)
     state = STATE_OF_STATUS.get(record.get("normalizedStatus") or "COMPLETED", 1)
-    orders = acct.data["ecom_orders"].values()
-    existing = next((o for o in orders if o["connectionid"] == connection_id
-                     and o.get("externalid") == changes["externalid"]), None)
+    existing = deepdata.find_order(acct, connection_id, externalid=changes["externalid"])
     if existing is None and record.get("cartId"):
-        existing = next((o for o in orders if o["connectionid"] == connection_id
-                         and o.get("externalcheckoutid") == str(record["cartId"])
-                         and not o.get("externalid")), None)
+        cart = deepdata.find_order(acct, connection_id, externalcheckoutid=str(record["cartId"]))
+        if cart is not None and not cart.get("externalid"):
+            existing = cart
     if existing is None:
         order = deepdata.insert_order(acct, changes)
         order["state"] = state

@@ -24,11 +24,7 @@ def _str(value: Any) -> str:
 
 # ----- contacts ------------------------------------------------------------------------
 def find_contact(acct: AcAccount, email: str) -> Record | None:
-    key = email_key(email)
-    for contact in acct.data["contacts"].values():
-        if email_key(contact["email"]) == key:
-            return contact
-    return None
+    return acct.find("contact_email", email_key(email))
 
 
 def get_contact(acct: AcAccount, contact_id: Any) -> Record:
@@ -53,6 +49,7 @@ def ensure_contact(
             "phone": "", "orgname": "", "cdate": now, "udate": now,
         }
         acct.data["contacts"][contact_id] = contact
+        acct.reindex("contacts", contact)
     for key, value in (values or {}).items():
         if value not in (None, ""):
             contact[key] = str(value)
@@ -102,6 +99,7 @@ def update_contact(acct: AcAccount, contact_id: str, body: Any) -> Record:
         if other is not None and other["id"] != contact["id"]:
             raise invalid("Email address already exists in the system", "duplicate", "email")
         contact["email"] = body["email"].strip()
+        acct.reindex("contacts", contact)
     for key in CONTACT_TEXT:
         if key in body:
             contact[key] = _str(body[key])

@@ -119,11 +119,7 @@ def get_customer(acct: AcAccount, customer_id: Any) -> Record:
 
 
 def find_customer(acct: AcAccount, connection_id: str, email: str) -> Record | None:
-    key = email_key(email)
-    for record in acct.data["ecom_customers"].values():
-        if record["connectionid"] == connection_id and email_key(record["email"]) == key:
-            return record
-    return None
+    return acct.find("customer_email", (connection_id, email_key(email)))
 
 
 def _accepts_marketing(value: Any) -> str:
@@ -174,6 +170,7 @@ def new_customer(acct: AcAccount, connection_id: str, externalid: str, email: st
         "tstamp": now, "cdate": now, "udate": now,
     }
     acct.data["ecom_customers"][customer_id] = record
+    acct.reindex("ecom_customers", record)
     return record
 
 
@@ -196,6 +193,7 @@ def update_customer(acct: AcAccount, customer_id: str, body: Any) -> Record:
             record[field] = str(body[field]).strip()
     if "email" in body:
         record["subscriberid"] = contacts.ensure_contact(acct, record["email"])[0]["id"]
+    acct.reindex("ecom_customers", record)
     record["udate"] = record["tstamp"] = acct.now_iso()
     return record
 
@@ -210,8 +208,8 @@ def recompute_customer(acct: AcAccount, customer_id: str) -> None:
     record = acct.data["ecom_customers"].get(customer_id)
     if record is None:
         return
-    orders = [o for o in acct.data["ecom_orders"].values()
-              if o["customerid"] == customer_id and o["state"] in COUNTED_STATES]
+    orders = [o for o in acct.find_all("order_customer", customer_id)
+              if o["state"] in COUNTED_STATES]
     revenue = sum(o["totalPrice"] for o in orders)
     categories = Counter(
         acct.data["ecom_order_products"][p].get("category") or ""
@@ -393,15 +391,14 @@ def _order_changes(acct: AcAccount, body: Any, current: Record | None) -> dict[s
     if errors:
         raise unprocessable(errors)
     own = current["id"] if current else None
-    for key in ("externalid", "externalcheckoutid"):
+    for key, index in (("externalid", "order_externalid"),
+                       ("externalcheckoutid", "order_checkoutid")):
         value = out.get(key)
         if value is None:
             continue
-        for other in acct.data["ecom_orders"].values():
-            if other["id"] != own and other["connectionid"] == connection_id and \
-                    other.get(key) == value:
-                raise invalid(f"An order with this {key} already exists for this connection.",
-                              "duplicate", key)
+        if any(other["id"] != own for other in acct.find_all(index, (connection_id, value))):
+            raise invalid(f"An order with this {key} already exists for this connection.",
+                          "duplicate", key)
     ids = [out.get("externalid", current and current.get("externalid")),
            out.get("externalcheckoutid", current and current.get("externalcheckoutid"))]
     rejection = acct.faults.rejection(ids)
@@ -458,6 +455,14 @@ def _apply(acct: AcAccount, order: Record, changes: dict[str, Any]) -> None:
     if "externalCreatedDate" in changes:
         order["orderDate"] = changes["externalCreatedDate"]
     order["updatedDate"] = order["tstamp"] = acct.now_iso()
+    acct.reindex("ecom_orders", order)
+
+
+def find_order(acct: AcAccount, connection_id: str, *, externalid: str | None = None,
+               externalcheckoutid: str | None = None) -> Record | None:
+    if externalid is not None:
+        return acct.find("order_externalid", (connection_id, externalid))
+    return acct.find("order_checkoutid", (connection_id, externalcheckoutid))
 
 
 def create_order(acct: AcAccount, body: Any) -> Record:
@@ -480,6 +485,7 @@ def insert_order(acct: AcAccount, changes: dict[str, Any]) -> Record:
     }
     order["state"] = COMPLETED if changes.get("externalid") else ABANDONED
     acct.data["ecom_orders"][order_id] = order
+    acct.reindex("ecom_orders", order)
     _apply(acct, order, changes)
     recompute_customer(acct, order["customerid"])
     return order

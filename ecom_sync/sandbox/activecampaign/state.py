@@ -39,6 +39,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _opt(record: Record, field: str) -> tuple[str, str] | None:
+    value = record.get(field)
+    return (record["connectionid"], value) if value else None
+
+
+INDEXES: dict[str, tuple[str, Callable[[Record], Any]]] = {
+    "contact_email": ("contacts", lambda r: email_key(r["email"])),
+    "customer_email": ("ecom_customers", lambda r: (r["connectionid"], email_key(r["email"]))),
+    "order_externalid": ("ecom_orders", lambda r: _opt(r, "externalid")),
+    "order_checkoutid": ("ecom_orders", lambda r: _opt(r, "externalcheckoutid")),
+    "order_customer": ("ecom_orders", lambda r: r["customerid"]),
+}
+"""Lookup indexes: name → (store, key of a record). Entries are verified on use, so a
+stale entry never returns a wrong record; a store whose size changed without
+:meth:`AcAccount.reindex` is re-indexed on the next lookup."""
+
+
 class AcAccount:
     """All state of one stand-in account. Thread-safe: every read and write of the record
     stores happens under :attr:`lock`; with ``state_path`` the whole state is saved there
@@ -86,6 +103,7 @@ class AcAccount:
         self.batch_due_at: dict[str, float] = {}
         """Queued bulk-import batch id → monotonic time it is processed at."""
         self._monotonic = time.monotonic
+        self._indexes: dict[str, tuple[int, int, dict[Any, set[str]]]] = {}
         now = self.now_iso()
         self.data["lists"][MASTER_LIST_ID] = {
             "id": MASTER_LIST_ID, "name": master_list_name, "stringid": "master-contact-list",
@@ -107,6 +125,50 @@ class AcAccount:
 
     def now_iso(self) -> str:
         return render_datetime(self.clock(), self.tz)
+
+    # ----- indexes -----------------------------------------------------------------------
+    def _index(self, name: str) -> dict[Any, set[str]]:
+        kind, key_of = INDEXES[name]
+        store = self.data[kind]
+        cached = self._indexes.get(name)
+        if cached is not None and cached[0] == id(store) and cached[1] == len(store):
+            return cached[2]
+        index: dict[Any, set[str]] = {}
+        for record in store.values():
+            key = key_of(record)
+            if key is not None:
+                index.setdefault(key, set()).add(record["id"])
+        self._indexes[name] = (id(store), len(store), index)
+        return index
+
+    def find_all(self, name: str, key: Any) -> list[Record]:
+        """Records of index ``name`` whose key is ``key`` (in id order)."""
+        kind, key_of = INDEXES[name]
+        with self.lock:
+            store = self.data[kind]
+            ids = self._index(name).get(key, set())
+            found = [store[i] for i in ids if i in store and key_of(store[i]) == key]
+            return sorted(found, key=lambda r: _id_sort(r["id"]))
+
+    def find(self, name: str, key: Any) -> Record | None:
+        found = self.find_all(name, key)
+        return found[0] if found else None
+
+    def reindex(self, kind: str, record: Record) -> None:
+        """Index a record of ``kind`` that was added or whose key fields changed."""
+        with self.lock:
+            for name, (index_kind, key_of) in INDEXES.items():
+                if index_kind != kind:
+                    continue
+                store = self.data[kind]
+                cached = self._indexes.get(name)
+                if cached is None or cached[0] != id(store):
+                    continue  # built on first use
+                index = cached[2]
+                key = key_of(record)
+                if key is not None:
+                    index.setdefault(key, set()).add(record["id"])
+                self._indexes[name] = (id(store), len(store), index)
 
     def records(self, kind: str) -> list[Record]:
         """Snapshot (copies) of one store's records, in id order."""
@@ -132,12 +194,8 @@ class AcAccount:
 
     # ----- lookups for tests ---------------------------------------------------------------
     def contact_by_email(self, email: str) -> Record | None:
-        key = email_key(email)
-        with self.lock:
-            for contact in self.data["contacts"].values():
-                if email_key(contact["email"]) == key:
-                    return dict(contact)
-            return None
+        contact = self.find("contact_email", email_key(email))
+        return dict(contact) if contact else None
 
     def orders(self, **match: Any) -> list[Record]:
         """v3 ecomOrders (carts included) whose fields equal ``match``
@@ -151,13 +209,8 @@ class AcAccount:
             return [dict(self.data["ecom_order_products"][p]) for p in order["orderProducts"]]
 
     def ecom_customer(self, connectionid: str, email: str) -> Record | None:
-        key = email_key(email)
-        with self.lock:
-            for customer in self.data["ecom_customers"].values():
-                if customer["connectionid"] == str(connectionid) and \
-                        email_key(customer["email"]) == key:
-                    return dict(customer)
-            return None
+        customer = self.find("customer_email", (str(connectionid), email_key(email)))
+        return dict(customer) if customer else None
 
     def list_members(self, list_id: str = MASTER_LIST_ID, status: int = 1) -> list[str]:
         """E-mails of contacts with ``status`` (1 subscribed, 2 unsubscribed) on a list."""
