@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,14 @@ create table if not exists events (
     unique (connection, scope, resource_id, created_at)
 );
 create index if not exists events_by_time on events (connection, scope, created_at);
+create table if not exists memo (
+    connection text not null,
+    name text not null,
+    key text not null,
+    value text not null,
+    created_at text not null,
+    primary key (connection, name, key)
+);
 """
 
 
@@ -94,6 +102,27 @@ class WebhookStore:
             WebhookEvent(c, s, r, datetime.fromisoformat(t), json.loads(p))
             for c, s, r, t, p in rows
         ]
+
+    def remembered(
+        self, connection: str, name: str, key: str, max_age: timedelta
+    ) -> str | None:
+        """A value kept for an event's resource (e.g. a cart's recovery URL) while young."""
+        with self._connect() as db:
+            row = db.execute(
+                "select value, created_at from memo where connection = ? and name = ? "
+                "and key = ?",
+                (connection, name, key),
+            ).fetchone()
+        if row is None or datetime.fromisoformat(row[1]) < datetime.now(UTC) - max_age:
+            return None
+        return row[0]
+
+    def remember(self, connection: str, name: str, key: str, value: str) -> None:
+        with self._connect() as db:
+            db.execute(
+                "insert or replace into memo values (?, ?, ?, ?, ?)",
+                (connection, name, key, value, datetime.now(UTC).isoformat()),
+            )
 
     def count(self, connection: str | None = None) -> int:
         with self._connect() as db:

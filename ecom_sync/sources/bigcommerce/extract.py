@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from itertools import chain
 from typing import Any
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 CART_ABANDONED = "store/cart/abandoned"
 MAX_REWALKS = 3
+RECOVERY_URL_REUSE = timedelta(days=25)  # BigCommerce keeps them 30 days
 
 
 def iso_ts(value: str) -> datetime:
@@ -162,7 +163,7 @@ def extract_carts(
     skipped: dict[str, int] = {}
     batch: list[dict[str, Any]] = []
     for event in store.between(client.conn.name, CART_ABANDONED, window.start, window.end):
-        cart = _lookup_cart(client, event.resource_id)
+        cart = _lookup_cart(client, store, event.resource_id)
         if cart is None:
             # Carts live 30 days and vanish once converted; the order carries the purchase.
             skipped["cart_not_found"] = skipped.get("cart_not_found", 0) + 1
@@ -178,13 +179,23 @@ def extract_carts(
     stats.skipped = skipped
 
 
-def _lookup_cart(client: BigCommerceClient, cart_id: str) -> dict[str, Any] | None:
+def _lookup_cart(
+    client: BigCommerceClient, store: WebhookStore, cart_id: str
+) -> dict[str, Any] | None:
     try:
         cart = client.api.get(f"/v3/carts/{cart_id}").json()["data"]
     except SourceError as exc:
         if exc.status == 404:
             return None
         raise
-    response = client.api.request("POST", f"/v3/carts/{cart_id}/redirect_urls")
-    cart["redirect_urls"] = response.json().get("data", {})
+    # Recovery URLs are valid 30 days and single use: make one per cart, not one per run,
+    # so an active sync every 30 minutes does not rewrite every cart at the destination.
+    conn = client.conn.name
+    url = store.remembered(conn, "cart_url", cart_id, max_age=RECOVERY_URL_REUSE)
+    if url is None:
+        response = client.api.request("POST", f"/v3/carts/{cart_id}/redirect_urls")
+        url = response.json().get("data", {}).get("cart_url")
+        if url:
+            store.remember(conn, "cart_url", cart_id, url)
+    cart["redirect_urls"] = {"cart_url": url}
     return cart

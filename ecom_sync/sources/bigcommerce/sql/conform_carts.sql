@@ -17,5 +17,7 @@ select
     c.cart_url as recovery_url,
     c.created_time as created_at,
     c.updated_time as updated_at,
-    c.abandoned_at
+    -- The webhook fires after an hour idle; a cart announced late (a receiver registered
+    -- after the fact) was still abandoned an hour after its last change.
+    least(c.abandoned_at, c.updated_time + interval 1 hour) as abandoned_at
 from staging.bigcommerce_carts c
