@@ -21,7 +21,7 @@ create table if not exists objects (
     key varchar not null,
     hash varchar,
     remote_id varchar,
-    status varchar not null,          -- sent | failed
+    status varchar not null,          -- sending (intent, before the request) | sent | failed
     source integer,                   -- 1 real-time (fired automations), 0 historical
     attempts integer not null,
     last_error varchar,
@@ -46,6 +46,7 @@ class OutboxRow:
     hash: str
     remote_id: str | None  # from an earlier send
     is_new: bool           # never sent successfully before
+    attempted: bool = False  # sent before without a recorded answer: look up before creating
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ class Ledger:
         reader.execute(
             f"""
             select o.kind, o.key, o.connection, o.email_key, o.placed_at, o.payload, o.hash,
-                   l.remote_id, l.status is distinct from 'sent' and l.remote_id is null
+                   l.remote_id, l.status is distinct from 'sent' and l.remote_id is null,
+                   l.key is not null and l.remote_id is null
             from {self._outbox(outbox)} o
             left join objects l on l.kind = o.kind and l.key = o.key
             where o.kind = ? and o.skip_reason is null
@@ -98,7 +100,7 @@ class Ledger:
         )
         while rows := reader.fetchmany(batch_size):
             yield [
-                OutboxRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8])
+                OutboxRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9])
                 for r in rows
             ]
         reader.close()
@@ -173,6 +175,22 @@ class Ledger:
                  "sent" if r.ok else "failed", r.source, r.error, now)
                 for r in results
             ],
+        )
+        writer.execute("commit")
+        writer.close()
+
+    def mark_sending(self, rows: list[OutboxRow]) -> None:
+        """Record the intent before a batch goes out: if the process dies before its answer
+        is recorded, the next run knows to look these up instead of creating them again."""
+        fresh = [(r.kind, r.key, datetime.now(UTC)) for r in rows if r.is_new and not r.attempted]
+        if not fresh:
+            return
+        writer = self.con.cursor()
+        writer.execute("begin transaction")
+        writer.executemany(
+            "insert into objects (kind, key, status, attempts, updated_at) "
+            "values (?, ?, 'sending', 0, ?) on conflict (kind, key) do nothing",
+            fresh,
         )
         writer.execute("commit")
         writer.close()

@@ -75,6 +75,7 @@ class ActiveCampaignPublisher:
         for kind in KINDS:
             batch_size, send = senders[kind]
             for batch in self.ledger.delta(outbox, kind, batch_size):
+                self.ledger.mark_sending(batch)
                 results = send(batch)
                 self.ledger.record(results)
                 by_key = {r.key: r for r in batch}
@@ -96,11 +97,16 @@ class ActiveCampaignPublisher:
         return self.ledger.remote_id("connection", connection) if connection else None
 
     def _upsert(
-        self, path: str, wrapper: str, body: dict[str, Any], remote_id: str | None,
+        self, path: str, wrapper: str, body: dict[str, Any], row: OutboxRow,
         find: Callable[[], dict[str, Any] | None],
     ) -> str:
-        """Update by id, else create; a create the destination calls a duplicate (sent
-        by a killed run, or by another tool) is found and updated instead."""
+        """Update by id, else create. The v3 API has no idempotency key, so an object a
+        killed run may have created is looked up first; a create the destination calls a
+        duplicate (made by another tool) is found and updated instead."""
+        remote_id = row.remote_id
+        if remote_id is None and row.attempted:
+            existing = find()
+            remote_id = str(existing["id"]) if existing else None
         if remote_id:
             try:
                 return self.client.put(f"{path}/{remote_id}", {wrapper: body})[wrapper]["id"]
@@ -139,7 +145,7 @@ class ActiveCampaignPublisher:
         def send(row: OutboxRow) -> tuple[str, None]:
             body = row.payload
             return self._upsert(
-                "/connections", "connection", body, row.remote_id,
+                "/connections", "connection", body, row,
                 lambda: self.client.find_one("/connections", "connections", {
                     "service": body["service"], "externalid": body["externalid"]}),
             ), None
@@ -201,7 +207,7 @@ class ActiveCampaignPublisher:
                 raise SourceError(f"connection {row.connection} is not in ActiveCampaign", 422)
             body = {**row.payload, "connectionid": connection_id}
             return self._upsert(
-                "/ecomCustomers", "ecomCustomer", body, row.remote_id,
+                "/ecomCustomers", "ecomCustomer", body, row,
                 lambda: self.client.find_one("/ecomCustomers", "ecomCustomers", {
                     "email": body["email"], "connectionid": connection_id}),
             ), None
@@ -275,7 +281,7 @@ class ActiveCampaignPublisher:
             if not row.is_new:
                 body["source"] = 0  # updating a cart never re-fires "abandons cart"
             remote = self._upsert(
-                "/ecomOrders", "ecomOrder", without_nulls(body), row.remote_id,
+                "/ecomOrders", "ecomOrder", without_nulls(body), row,
                 lambda: self.client.find_one("/ecomOrders", "ecomOrders", {
                     "connectionid": connection_id,
                     "externalcheckoutid": body["externalcheckoutid"]}),

@@ -114,3 +114,23 @@ def test_rotated_api_key_asks_to_reconnect_then_resumes(
     monkeypatch.setenv("TEST_AC_TOKEN", "new-key")
     assert ac.publish().failed == 0
     assert state(ac) == state(clean)
+
+
+def test_objects_sent_without_a_recorded_answer_are_looked_up_not_recreated(
+    ac: AcTarget,
+) -> None:
+    """The v3 API has no idempotency key: a cart or customer whose create went out but
+    whose answer was never recorded (the process died) is looked up first, so no second
+    create is even attempted."""
+    ac.publish()
+    con = duckdb.connect(str(ac.ledger))
+    con.execute("update objects set status = 'sending', remote_id = null, hash = null "
+                "where kind in ('cart', 'ecom_customer')")
+    con.close()
+    before = len(ac.account.requests)
+    ac.publish()
+    rerun = ac.account.requests[before:]
+    assert not [r for r in rerun if r[0] == "POST" and "ecom" in r[1]]
+    assert not [r for r in rerun if r[2] == 422]
+    assert any(r[0] == "GET" and "ecomOrders" in r[1] for r in rerun)
+    assert all(n == 1 for counter in state(ac).values() for n in counter.values())
