@@ -100,3 +100,24 @@ def test_manual_range_outside_history_is_a_clear_error() -> None:
     conn = parse_config(config_dict("http://x")).connection("acme_outdoor")
     with pytest.raises(ConfigError, match="history_start"):
         resolve_range(conn, start=date(2000, 1, 1), today=date(2026, 11, 20))
+
+
+def test_r_m1_canonical_and_publish_follow_new_staging_data(demo_defs) -> None:
+    """M1: when today's partition lands, canonical is requested without waiting for every
+    historical day; once canonical is rebuilt, the outbox and the publish follow."""
+    from ecom_sync.defs.keys import CANONICAL_KEYS
+
+    with dg.instance_for_test() as instance:
+        first = dg.evaluate_automation_conditions(defs=demo_defs, instance=instance)
+        instance.report_runless_asset_event(dg.AssetMaterialization(
+            staging_key("acme_outdoor", "orders"), partition=date.today().isoformat()))
+        second = dg.evaluate_automation_conditions(defs=demo_defs, instance=instance,
+                                                   cursor=first.cursor)
+        assert second.get_num_requested(CANONICAL_KEYS[0]) == 1
+    with dg.instance_for_test() as instance:
+        first = dg.evaluate_automation_conditions(defs=demo_defs, instance=instance)
+        for key in CANONICAL_KEYS:
+            instance.report_runless_asset_event(dg.AssetMaterialization(key))
+        second = dg.evaluate_automation_conditions(defs=demo_defs, instance=instance,
+                                                   cursor=first.cursor)
+        assert second.get_num_requested(dg.AssetKey(["activecampaign", "outbox"])) == 1
