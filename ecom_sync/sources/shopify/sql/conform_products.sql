@@ -1,0 +1,14 @@
+-- SH3: product type → category; body → description; first image.
+select
+    p.connection,
+    p.id::varchar as product_id,
+    p.title as name,
+    nullif(p.variants[1].sku, '') as sku,
+    nullif(p.product_type, '') as category,
+    p.body_html as description,
+    p.variants[1].price as price_amount,
+    coalesce(p.image.src, p.images[1].src) as image_url,
+    coalesce(p.image.src, p.images[1].src) as thumbnail_url,
+    '/products/' || p.handle as url,
+    p.updated_at
+from staging.shopify_products p

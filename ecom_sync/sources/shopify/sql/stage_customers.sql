@@ -1,0 +1,22 @@
+select
+    $connection as connection,
+    id,
+    nullif(trim(email), '') as email,
+    first_name,
+    last_name,
+    nullif(phone, '') as phone,
+    tags,
+    email_marketing_consent,
+    accepts_marketing,
+    default_address,
+    created_at::timestamptz as created_at,
+    updated_at::timestamptz as updated_at,
+    _extracted_at::timestamptz as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, columns = {
+    id: 'bigint', email: 'varchar', first_name: 'varchar', last_name: 'varchar',
+    phone: 'varchar', tags: 'varchar',
+    email_marketing_consent: 'struct(state varchar, opt_in_level varchar, consent_updated_at varchar)',
+    accepts_marketing: 'boolean',
+    default_address: 'struct(company varchar, phone varchar, country_code varchar)',
+    created_at: 'varchar', updated_at: 'varchar', _extracted_at: 'varchar'
+})
