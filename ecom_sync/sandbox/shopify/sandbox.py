@@ -1,0 +1,228 @@
+"""The Shopify stand-in's state: shops, leaky buckets, faults, cursors, request hooks,
+merchant actions and persistence."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ecom_sync.sandbox.shopify import generator
+from ecom_sync.sandbox.shopify.faults import Faults
+from ecom_sync.sandbox.shopify.paging import PageInfoCodec
+from ecom_sync.sandbox.shopify.ratelimit import LeakyBucket
+from ecom_sync.sandbox.shopify.shop import Record, ShopData
+
+RequestCallback = Callable[[str, str, dict[str, str], int], None]
+"""``callback(shop, path, params, request_count)``; ``path`` is relative to the shop
+(``/admin/api/2025-01/orders.json``) and ``request_count`` is this request's 1-based
+ordinal for the shop. Called before the request is served, outside the data lock."""
+
+SUPPORTED_VERSIONS: tuple[str, ...] = (
+    "2023-10", "2024-01", "2024-04", "2024-07", "2024-10", "2025-01", "2025-04", "2025-07",
+    "2025-10",
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Settings:
+    """Behaviour switches of the stand-in."""
+
+    supported_versions: list[str] = field(default_factory=lambda: list(SUPPORTED_VERSIONS))
+    page_info_ttl_seconds: float = 900.0
+    clamp_limit: bool = False  # limit > 250: False → 400, True → served as 250
+    order_window_days: int = 60  # without read_all_orders
+
+    def serve_version(self, requested: str) -> str:
+        """The version that answers: the requested one if supported, else the oldest."""
+        return requested if requested in self.supported_versions else \
+            min(self.supported_versions)
+
+
+class Sandbox:
+    """All state of a served Shopify stand-in (one or more shops)."""
+
+    def __init__(
+        self,
+        shops: Iterable[ShopData],
+        *,
+        settings: Settings | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        wall_clock: Callable[[], float] = time.time,
+        activity_seed: int = 0,
+    ) -> None:
+        self.shops: dict[str, ShopData] = {s.shop: s for s in shops}
+        self.settings = settings or Settings()
+        self.clock = clock
+        self.faults = Faults()
+        self.lock = threading.RLock()
+        self.buckets: dict[str, LeakyBucket] = {
+            s.shop: LeakyBucket(s.rate_bucket, s.leak_per_second) for s in self.shops.values()
+        }
+        self.page_info = PageInfoCodec(self.settings.page_info_ttl_seconds, wall_clock)
+        self._callbacks: list[RequestCallback] = []
+        self._request_counts: dict[str, int] = dict.fromkeys(self.shops, 0)
+        self._activity_rng = random.Random(f"shopify-activity:{activity_seed}")
+
+    # ----- construction --------------------------------------------------------------
+    @classmethod
+    def demo(cls, seed: int = 7, now: datetime | None = None, *,
+             settings: Settings | None = None, **kwargs: Any) -> Sandbox:
+        """A sandbox with :func:`generator.demo_shops` (``acme-nordic``); ``kwargs`` go to
+        it (``customers``, ``orders``, ``shared_emails``, ``rate_bucket``, ...)."""
+        return cls(generator.demo_shops(seed, now, **kwargs), settings=settings,
+                   activity_seed=seed)
+
+    def shop(self, shop: str) -> ShopData:
+        return self.shops[shop]
+
+    # ----- access ----------------------------------------------------------------------
+    def set_scopes(self, shop: str, scopes: Iterable[str], token: str | None = None) -> None:
+        """Grant ``scopes`` to ``token`` (default: the shop's demo token), replacing the
+        previous grant — e.g. without ``read_all_orders`` for the 60-day window."""
+        data = self.shops[shop]
+        data.tokens[token or data.token] = sorted(set(scopes))
+
+    def add_token(self, shop: str, token: str, scopes: Iterable[str]) -> None:
+        self.shops[shop].tokens[token] = sorted(set(scopes))
+
+    def revoke_scope(self, shop: str, scope: str, token: str | None = None) -> None:
+        data = self.shops[shop]
+        key = token or data.token
+        data.tokens[key] = [s for s in data.tokens[key] if s != scope]
+
+    # ----- request hooks ---------------------------------------------------------------
+    def on_request(self, callback: RequestCallback) -> Callable[[], None]:
+        """Register ``callback`` (see :data:`RequestCallback`); returns an unregister
+        function. Use it to change records while a client is paginating."""
+        self._callbacks.append(callback)
+
+        def remove() -> None:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+        return remove
+
+    def notify_request(self, shop: str, path: str, params: dict[str, str]) -> int:
+        with self.lock:
+            self._request_counts[shop] = self._request_counts.get(shop, 0) + 1
+            n = self._request_counts[shop]
+        for callback in list(self._callbacks):
+            callback(shop, path, params, n)
+        return n
+
+    def request_count(self, shop: str) -> int:
+        return self._request_counts.get(shop, 0)
+
+    # ----- cursors ---------------------------------------------------------------------
+    def expire_page_info(self) -> None:
+        """Invalidate every ``page_info`` issued so far (next use → 400 Invalid value)."""
+        self.page_info.expire_all()
+
+    def set_page_info_ttl(self, seconds: float) -> None:
+        self.settings.page_info_ttl_seconds = seconds
+        self.page_info.ttl_seconds = seconds
+
+    # ----- merchant changes ------------------------------------------------------------
+    def touch(self, shop: str, kind: str, record_id: int, now: datetime | None = None,
+              **changes: Any) -> Record:
+        """Change a record (``kind``: customers, orders, products, checkouts) and bump its
+        ``updated_at`` to ``now`` (default: the clock) — it moves to the end of
+        ``order=updated_at asc`` pages."""
+        with self.lock:
+            return self.shops[shop].touch(kind, record_id, now or self.clock(), **changes)
+
+    def delete(self, shop: str, kind: str, record_id: int,
+               now: datetime | None = None) -> Record:
+        """Delete a record; it leaves a ``destroy`` event (``events.json?filter=Order``)."""
+        with self.lock:
+            return self.shops[shop].delete(kind, record_id, now or self.clock())
+
+    def refund_order(self, shop: str, order_id: int, amount: Decimal | str | None = None,
+                     now: datetime | None = None) -> Record:
+        with self.lock:
+            return self.shops[shop].refund_order(
+                order_id, now or self.clock(), None if amount is None else Decimal(amount))
+
+    def cancel_order(self, shop: str, order_id: int, now: datetime | None = None) -> Record:
+        with self.lock:
+            return self.shops[shop].cancel_order(order_id, now or self.clock())
+
+    def close_order(self, shop: str, order_id: int, now: datetime | None = None) -> Record:
+        with self.lock:
+            return self.shops[shop].close_order(order_id, now or self.clock())
+
+    def add_activity(self, now: datetime | None = None, *, shop: str | None = None,
+                     seed: int | None = None, **sizes: int) -> dict[str, dict[str, int]]:
+        """Run :func:`generator.add_activity` on every shop (or one); counts per shop."""
+        rng = random.Random(seed) if seed is not None else self._activity_rng
+        now = now or self.clock()
+        with self.lock:
+            targets = [shop] if shop else list(self.shops)
+            return {s: generator.add_activity(rng, now, self.shops[s], **sizes)
+                    for s in targets}
+
+    # ----- rate limit ------------------------------------------------------------------
+    def set_rate_limit(self, shop: str | None = None, bucket: int | None = None,
+                       leak_per_second: float | None = None) -> None:
+        """Change one shop's (or every shop's) bucket at runtime; the bucket is emptied."""
+        for s in [shop] if shop else list(self.buckets):
+            self.buckets[s].configure(bucket, leak_per_second)
+            if bucket is not None:
+                self.shops[s].rate_bucket = bucket
+            if leak_per_second is not None:
+                self.shops[s].leak_per_second = leak_per_second
+
+    def fill_bucket(self, shop: str, n: float) -> None:
+        """Simulate other calls on the shop adding ``n`` to its bucket."""
+        self.buckets[shop].fill(n)
+
+    # ----- summary / persistence ---------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        with self.lock:
+            out: dict[str, Any] = {}
+            for name, shop in self.shops.items():
+                counts = shop.counts()
+                counts["requests"] = self._request_counts.get(name, 0)
+                out[name] = {
+                    "name": shop.name, "domain": shop.domain, "utc_offset": shop.utc_offset,
+                    "counts": counts,
+                    "rate_limit": {"bucket": self.buckets[name].bucket,
+                                   "leak_per_second": self.buckets[name].leak_per_second},
+                }
+            return out
+
+    def save(self, path: Path | str) -> None:
+        with self.lock:
+            state = self._activity_rng.getstate()
+            doc = {
+                "version": 1,
+                "settings": asdict(self.settings),
+                "activity_rng": [state[0], list(state[1]), state[2]],
+                "shops": [s.to_json() for s in self.shops.values()],
+            }
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(doc))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path | str, *, clock: Callable[[], datetime] = utc_now) -> Sandbox:
+        doc = json.loads(Path(path).read_text())
+        shops = [ShopData.from_json(raw) for raw in doc["shops"]]
+        sandbox = cls(shops, settings=Settings(**doc["settings"]), clock=clock)
+        version, internal, gauss = doc["activity_rng"]
+        sandbox._activity_rng.setstate((version, tuple(internal), gauss))
+        return sandbox
