@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from ecom_sync.sandbox.shopify.app import INVALID_TOKEN
 
-from .conftest import SHOP, V, Served
+from .conftest import SHOP, Served, V
 
 OFFSET_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+01:00$")
 

@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from .conftest import NOW, SHOP, TOKEN, V, Served, walk
+from .conftest import NOW, SHOP, TOKEN, Served, V, walk
 
 
 def _page_info(url: str) -> str:
