@@ -65,7 +65,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         print(warehouse_summary())
         _publish(client, config, services)
 
-        activity = sandbox.add_activity()
+        activity = services.add_activity()
         _say(
             "new store activity: "
             + "; ".join(
