@@ -144,6 +144,7 @@ def stage_dlt(landing: str, db: str) -> dict[str, Any]:
 
     import dlt
 
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
     pipelines_dir = Path(db).parent / "dlt_pipelines"
     os.environ["DLT_DATA_DIR"] = str(pipelines_dir)
     os.environ.setdefault("RUNTIME__LOG_LEVEL", "WARNING")

@@ -1,0 +1,38 @@
+"""``python -m bench run [--scale 1.0] [--reps 3]``: the benchmark; ``--smoke`` is a tiny run."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench.runner import BENCH_DIR, Bench
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="generate (cached) data, measure, write RESULTS.md")
+    run.add_argument("--scale", type=float, default=1.0,
+                     help="1.0 = 200k customers, 1M orders, 5k products")
+    run.add_argument("--reps", type=int, default=3, help="runs per figure (median)")
+    run.add_argument("--dagster-reps", type=int, default=None,
+                     help="runs of the Dagster sync (default: --reps)")
+    run.add_argument("--publish-contacts", type=int, default=2000)
+    run.add_argument("--workers", type=int, default=2, help="generator processes")
+    run.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
+    run.add_argument("--smoke", action="store_true",
+                     help="tiny run (scale 0.001, 1 rep, 20-contact publish, no Dagster step): CI")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.scale, args.reps, args.publish_contacts = 0.001, 1, min(args.publish_contacts, 20)
+        # A single-run backfill over ~2,150 daily partitions costs minutes whatever the size.
+        args.dagster_reps = 0
+    bench = Bench(args.scale, args.reps, args.publish_contacts,
+                  args.reps if args.dagster_reps is None else args.dagster_reps,
+                  args.workers, args.results)
+    bench.run()
+    return args.results
+
+
+if __name__ == "__main__":
+    main()
