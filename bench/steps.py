@@ -456,7 +456,7 @@ def main(argv: list[str]) -> None:
     if profile:
         profiler.stop()
         Path(profile).write_text(profiler.output_text(unicode=False, color=False,
-                                                      show_all=False))
+                                                      show_all=True))
     print(PREFIX + json.dumps(result, default=str), flush=True)
 
 
