@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,13 @@ def wait_for_ctrl_c() -> None:
         pass
 
 
+def _safe(call: Callable[[], str | None]) -> str | None:
+    try:
+        return call()
+    except (httpx.HTTPError, DagsterError):
+        return None
+
+
 class DagsterServices:
     """The webserver (UI + GraphQL) and the daemon (schedules, sensors, backfills, queue)."""
 
@@ -72,6 +80,12 @@ class DagsterServices:
     def start(self, timeout: float = 180) -> DagsterServices:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = service_env()
+        # Create the instance's storage once, here: the webserver, its code server and the
+        # daemon would otherwise race to migrate a fresh SQLite store ("more than one head").
+        from dagster import DagsterInstance
+
+        with DagsterInstance.from_config(env["DAGSTER_HOME"]):
+            pass
         workspace = str(Path(env["DAGSTER_HOME"]) / "workspace.yaml")
         bindir = Path(sys.executable).parent
         web = [
@@ -106,6 +120,10 @@ class DagsterServices:
                 raise DagsterError(f"Dagster failed to start; see {self.log_dir}")
             if client.ready():
                 return self
+            error = _safe(client.load_error)
+            if error:
+                self.stop()
+                raise DagsterError(f"ecom_sync definitions failed to load: {error}")
             time.sleep(1)
         self.stop()
         raise DagsterError(f"Dagster did not answer on {self.url} within {timeout:.0f}s")
@@ -161,13 +179,11 @@ query($id: ID!) {
     ... on Error { message }
   }
 }"""
+_WORKSPACE = """
+query { workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus
+  locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
 _ASSETS = """
 query { assetNodes { assetKey { path } groupName isPartitioned } }"""
-_RELOAD = """
-mutation { reloadRepositoryLocation(repositoryLocationName: "ecom_sync") {
-  __typename ... on WorkspaceLocationEntry { name loadStatus } } }"""
-
-
 @dataclass
 class BackfillResult:
     backfill_id: str
@@ -187,15 +203,26 @@ class DagsterGraphQL:
         self.http = httpx.Client(timeout=timeout)
 
     def ready(self) -> bool:
+        """The code location is loaded, without a load error."""
         try:
-            data = self.query(
-                "query { locationStatusesOrError { __typename "
-                "... on WorkspaceLocationStatusEntries { entries { name loadStatus } } } }"
-            )
+            data = self.query(_WORKSPACE)
         except (httpx.HTTPError, DagsterError):
             return False
-        entries = data["locationStatusesOrError"].get("entries", [])
-        return any(e["name"] == LOCATION and e["loadStatus"] == "LOADED" for e in entries)
+        entries = data["workspaceOrError"].get("locationEntries", [])
+        return any(
+            e["name"] == LOCATION
+            and e["loadStatus"] == "LOADED"
+            and (e.get("locationOrLoadError") or {}).get("__typename") == "RepositoryLocation"
+            for e in entries
+        )
+
+    def load_error(self) -> str | None:
+        data = self.query(_WORKSPACE)
+        for e in data["workspaceOrError"].get("locationEntries", []):
+            error = e.get("locationOrLoadError") or {}
+            if e["name"] == LOCATION and error.get("__typename") == "PythonError":
+                return error.get("message")
+        return None
 
     def query(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.post(
