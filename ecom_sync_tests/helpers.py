@@ -86,3 +86,23 @@ def historical_sync(config: EcomSyncConfig, **kwargs: Any) -> dg.Definitions:
         assert sync(defs, conn.name, conn.history_start, today(), **kwargs).success
     assert build_canonical(defs, **kwargs).success
     return defs
+
+
+def make_outbox(synced: Any, out: Path, **dest_overrides: Any) -> Path:
+    """The ActiveCampaign outbox of a synced warehouse (``synced.duckdb``)."""
+    import duckdb
+
+    from ecom_sync.destinations.activecampaign import DESTINATION
+    from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
+    from ecom_sync.publish.outbox import build_outbox
+
+    dest = ActiveCampaignDestination(name="activecampaign", type="activecampaign",
+                                     api_url="http://unused", token_env="TEST_AC_TOKEN",
+                                     **dest_overrides)
+    con = duckdb.connect(str(synced.duckdb), read_only=True)
+    try:
+        build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
+                     DESTINATION.outbox_params(dest), out)
+    finally:
+        con.close()
+    return out

@@ -9,26 +9,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ecom_sync.destinations.activecampaign import DESTINATION
-from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
 from ecom_sync.publish.freshness import is_fresh
-from ecom_sync.publish.outbox import build_outbox
 from ecom_sync_tests.conftest import SyncedDemo
+from ecom_sync_tests.helpers import make_outbox
 
 
 @pytest.fixture(scope="module")
 def outbox(synced_demo: SyncedDemo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = ActiveCampaignDestination(
-        name="activecampaign", type="activecampaign", api_url="http://x", token_env="T",
-        connection_tags={"acme_europe": ["eu-store"]})
-    out = tmp_path_factory.mktemp("outbox") / "ac.parquet"
-    con = duckdb.connect(str(synced_demo.duckdb), read_only=True)
-    try:
-        build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
-                     DESTINATION.outbox_params(dest), out)
-    finally:
-        con.close()
-    return out
+    return make_outbox(synced_demo, tmp_path_factory.mktemp("outbox") / "ac.parquet",
+                       connection_tags={"acme_europe": ["eu-store"]})
 
 
 def read(outbox: Path, where: str = "true") -> list[dict]:

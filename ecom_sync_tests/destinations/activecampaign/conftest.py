@@ -14,12 +14,12 @@ import pytest
 
 from ecom_sync.destinations.activecampaign import DESTINATION
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
-from ecom_sync.publish.outbox import build_outbox
 from ecom_sync.publish.report import PublishReport
 from ecom_sync.sandbox.activecampaign.app import create_app
 from ecom_sync.sandbox.activecampaign.state import AcAccount
 from ecom_sync.sandbox.server import serve_in_thread
 from ecom_sync_tests.conftest import SyncedDemo
+from ecom_sync_tests.helpers import make_outbox
 
 AC_TOKEN = "test-ac-token"
 
@@ -48,19 +48,6 @@ class AcTarget:
         con = duckdb.connect(str(synced.duckdb), read_only=True)
         con.execute("set TimeZone = 'UTC'")
         return con
-
-
-def make_outbox(synced: SyncedDemo, out: Path, **dest_overrides: Any) -> Path:
-    dest = ActiveCampaignDestination(name="activecampaign", type="activecampaign",
-                                     api_url="http://unused", token_env="TEST_AC_TOKEN",
-                                     **dest_overrides)
-    con = duckdb.connect(str(synced.duckdb), read_only=True)
-    try:
-        build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
-                     DESTINATION.outbox_params(dest), out)
-    finally:
-        con.close()
-    return out
 
 
 @pytest.fixture(scope="session")
