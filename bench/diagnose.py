@@ -1,5 +1,6 @@
 """Profiles behind the missed targets: ``python -m bench.diagnose WHAT [--scale 1.0]``.
 
+- ``outbox``: peak memory of the outbox build and of the ledger plan, each alone.
 - ``staging``: `merge_files`' statements timed one by one for the orders of the largest
   store (the same SQL, run outside the package), beside the bare insert, with peak RSS;
   then the same merge with a file batch of 200 files at a time, and with DuckDB's
@@ -79,14 +80,53 @@ def _merge(con: Any, select_sql: str, params: dict[str, Any], out: dict[str, Any
     con.execute("commit")
 
 
+def outbox(scale: float, variant: str) -> dict[str, Any]:
+    """Peak RSS and time of the delta's parts, each alone in this process: ``build`` (the
+    outbox from the canonical tables) or ``plan`` (plan_counts + the delta iteration
+    against yesterday's ledger, from the kept outbox)."""
+    import shutil
+
+    from bench.steps import _dest
+
+    work = Path(__file__).resolve().parent / ".cache" / f"work-s{scale:g}" / f"s{scale:g}"
+    out: dict[str, Any] = {"variant": variant}
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        if variant == "build":
+            from ecom_sync.destinations.activecampaign import DESTINATION
+            from ecom_sync.publish.outbox import build_outbox
+
+            shutil.copyfile(work / "built.duckdb", Path(tmp) / "w.duckdb")
+            out["rss_before"] = _rss_mb()
+            t = time.perf_counter()
+            with warehouse(Path(tmp) / "w.duckdb") as con:
+                build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
+                             DESTINATION.outbox_params(_dest()), Path(tmp) / "o.parquet")
+        else:
+            from ecom_sync.publish.ledger import Ledger
+
+            shutil.copyfile(work / "ledger_full.duckdb", Path(tmp) / "l.duckdb")
+            box = work / "outbox_full.parquet"
+            with Ledger(Path(tmp) / "l.duckdb") as led:
+                led.plan_counts(box)
+                out["rss_after_plan_counts"] = _rss_mb()
+                for kind in ("connection", "contact", "ecom_customer", "order", "cart"):
+                    sum(len(b) for b in led.delta(box, kind, 250))
+        out["seconds"] = time.perf_counter() - t
+    out["peak_rss_mb"] = _rss_mb()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.diagnose")
-    parser.add_argument("what", choices=["staging"])
+    parser.add_argument("what", choices=["staging", "outbox"])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--variant", default="ours",
-                        choices=["ours", "bare", "chunks_200", "no_insertion_order"])
+                        choices=["ours", "bare", "chunks_200", "no_insertion_order", "build",
+                                 "plan"])
     args = parser.parse_args()
-    print(json.dumps(staging(args.scale, args.variant)), flush=True)
+    fn = staging if args.what == "staging" else outbox
+    print(json.dumps(fn(args.scale, args.variant)), flush=True)
 
 
 if __name__ == "__main__":

@@ -266,16 +266,27 @@ class Bench:
         self.write()
 
     # -- report -------------------------------------------------------------------------
-    def write(self) -> None:
+    def write(self, elapsed: float | None = None) -> None:
         from bench.report import render
 
-        elapsed = time.monotonic() - self.started
-        text = render(self, elapsed)
-        self.results.write_text(text)
+        elapsed = time.monotonic() - self.started if elapsed is None else elapsed
         (self.work / "figures.json").write_text(json.dumps(
             {k: [r.__dict__ for r in f.runs] for k, f in self.figs.items()}, default=str,
             indent=1))
+        (self.work / "elapsed.json").write_text(json.dumps({"elapsed": elapsed}))
+        text = render(self, elapsed)
+        self.results.write_text(text)
         self.log(f"wrote {self.results} ({elapsed:.0f} s in all)")
+
+    def rewrite(self) -> None:
+        """Render RESULTS.md again from the last run's saved figures (no measuring)."""
+        figures = json.loads((self.work / "figures.json").read_text())
+        self.figs = {k: Figure([Run(**r) for r in runs]) for k, runs in figures.items()}
+        for scale in sorted({self.reduced, self.scale}):
+            self.meta[scale] = gen.generate(CACHE, scale, workers=self.workers, log=self.log)
+        saved = self.work / "elapsed.json"
+        elapsed = json.loads(saved.read_text())["elapsed"] if saved.exists() else math.nan
+        self.write(elapsed)
 
 
 def plan_requests(to_send: dict[str, int]) -> dict[str, int]:
