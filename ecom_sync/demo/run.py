@@ -49,7 +49,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         client = DagsterGraphQL(dagster.url)
         _say(
             f"Dagster UI at {dagster.url}; stand-in stores: "
-            + ", ".join(s["name"] for s in sandbox.summary().values())
+            + ", ".join(c.store_name for c in config.connections)
         )
         backfills = []
         for conn in config.enabled_connections:
@@ -87,8 +87,10 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         print("\n== After the active sync ==")
         print(warehouse_summary())
         _publish(client, config, services)
-        requests = {h: s["counts"]["requests"] for h, s in sandbox.summary().items()}
-        print(f"\nAPI requests served by the stand-in: {requests}")
+        stand_ins = [sandbox] + ([services.shop] if services.shop is not None else [])
+        requests = {s["name"]: s["counts"]["requests"]
+                    for stand_in in stand_ins for s in stand_in.summary().values()}
+        print(f"\nStore API requests served by the stand-ins: {requests}")
         _say(f"demo finished in {time.monotonic() - started:.0f}s")
         if keep_running:
             _say(f"browse the lineage at {dagster.url} (Ctrl-C to stop)")
