@@ -92,16 +92,30 @@ def outbox(scale: float, variant: str) -> dict[str, Any]:
     out: dict[str, Any] = {"variant": variant}
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        if variant == "build":
+        if variant.startswith("build"):
             from ecom_sync.destinations.activecampaign import DESTINATION
-            from ecom_sync.publish.outbox import build_outbox
+            from ecom_sync.publish import outbox as outbox_module
 
             shutil.copyfile(work / "built.duckdb", Path(tmp) / "w.duckdb")
             out["rss_before"] = _rss_mb()
             t = time.perf_counter()
             with warehouse(Path(tmp) / "w.duckdb") as con:
-                build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
-                             DESTINATION.outbox_params(_dest()), Path(tmp) / "o.parquet")
+                if variant == "build_memory_limit":
+                    con.execute("set memory_limit = '1GB'")
+                if variant == "build_unsorted":
+                    # the same outbox without its global ORDER BY (a copy, for sizing only)
+                    parts = [f"select {i} as kind_order, {outbox_module.OUTBOX_COLUMNS} from "
+                             f"({(DESTINATION.sql_dir / f'{k}.sql').read_text()})"
+                             for i, k in enumerate(DESTINATION.kinds)]
+                    union = "\nunion all\n".join(parts)
+                    params = {k: v for k, v in DESTINATION.outbox_params(_dest()).items()
+                              if f"${k}" in union}
+                    con.execute(f"copy (select *, md5(payload::varchar) as hash from ({union}))"
+                                f" to '{Path(tmp) / 'o.parquet'}' (format parquet)", params)
+                else:
+                    outbox_module.build_outbox(
+                        con, DESTINATION.sql_dir, DESTINATION.kinds,
+                        DESTINATION.outbox_params(_dest()), Path(tmp) / "o.parquet")
         else:
             from ecom_sync.publish.ledger import Ledger
 
@@ -123,7 +137,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--variant", default="ours",
                         choices=["ours", "bare", "chunks_200", "no_insertion_order", "build",
-                                 "plan"])
+                                 "build_unsorted", "build_memory_limit", "plan"])
     args = parser.parse_args()
     fn = staging if args.what == "staging" else outbox
     print(json.dumps(fn(args.scale, args.variant)), flush=True)
