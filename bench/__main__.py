@@ -25,7 +25,15 @@ def main(argv: list[str] | None = None) -> Path:
     report = sub.add_parser("report", help="write RESULTS.md again from the last run's figures")
     report.add_argument("--scale", type=float, default=1.0)
     report.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
+    more = sub.add_parser("publish", help="add publish runs (figure 6) to the last run's")
+    more.add_argument("--scale", type=float, default=1.0)
+    more.add_argument("--add", type=int, default=1)
+    more.add_argument("--publish-contacts", type=int, default=2000)
+    more.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
     args = parser.parse_args(argv)
+    if args.command == "publish":
+        Bench(args.scale, 3, args.publish_contacts, 3, 2, args.results).more_publishes(args.add)
+        return args.results
     if args.command == "report":
         Bench(args.scale, 3, 2000, 3, 2, args.results).rewrite()
         return args.results
