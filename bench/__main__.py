@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> Path:
                      help="runs of the Dagster sync (default: --reps)")
     run.add_argument("--publish-contacts", type=int, default=2000)
     run.add_argument("--workers", type=int, default=2, help="generator processes")
-    run.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
+    run.add_argument("--results", type=Path, default=None,
+                     help="default: bench/RESULTS.md (smoke: bench/.cache/RESULTS-smoke.md)")
     run.add_argument("--smoke", action="store_true",
                      help="tiny run (scale 0.001, 1 rep, 20-contact publish, no Dagster step): CI")
     report = sub.add_parser("report", help="write RESULTS.md again from the last run's figures")
@@ -37,6 +38,8 @@ def main(argv: list[str] | None = None) -> Path:
     if args.command == "report":
         Bench(args.scale, 3, 2000, 3, 2, args.results).rewrite()
         return args.results
+    if args.results is None:
+        args.results = BENCH_DIR / (".cache/RESULTS-smoke.md" if args.smoke else "RESULTS.md")
     if args.smoke:
         args.scale, args.reps, args.publish_contacts = 0.001, 1, min(args.publish_contacts, 20)
         # A single-run backfill over ~2,150 daily partitions costs minutes whatever the size.

@@ -259,7 +259,9 @@ _METHOD = """- Landing files: `bench/gen.py` builds records with the sandbox's o
 - 6: `publish_slice` takes the first {contacts} contacts of the scale-{r:g} outbox with their
   e-commerce customers and orders (and every connection) and publishes them through
   `ActiveCampaign.publish` to the stand-in (`AcAccount(rate_per_second=5.0)` served by
-  `serve_in_thread`), `fire_nothing=True`. It runs once, in the background while the
-  full-scale steps run: it is paced by the 5 req/s limit, not by the CPU. The rate is the
-  requests the stand-in received divided by the publish wall time.
+  `serve_in_thread`), `fire_nothing=True`, to a fresh account and ledger each run. Its
+  runs go one after another in the background while the full-scale steps run (it is paced
+  by the 5 req/s limit, not by the CPU; `python -m bench publish --add N` adds runs on an
+  idle machine). The rate is the requests the stand-in received divided by the publish
+  wall time.
 """
