@@ -110,6 +110,10 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         if request.method != "GET":
             return JSONResponse(errors_body(404), status_code=404, headers=headers)
 
+        if rest == "oauth/access_scopes.json":  # unversioned: /admin/oauth/access_scopes.json
+            grants = sorted(shop.tokens[token])
+            return JSONResponse({"access_scopes": [{"handle": g} for g in grants]},
+                                headers=headers)
         kind, resource, record_id = _route(rest)
         spec = api.RESOURCES.get(resource) if resource else None
         if spec is None or (kind == "count" and not spec.countable) or (

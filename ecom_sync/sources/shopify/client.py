@@ -92,6 +92,12 @@ class ShopifyClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def scopes(self) -> set[str]:
+        """The token's granted scopes (``/admin/oauth/access_scopes.json``, unversioned)."""
+        url = f"{self.conn.store_base_url}/admin/oauth/access_scopes.json"
+        body = self.api.get(url).json()
+        return {s["handle"] for s in body.get("access_scopes", [])}
+
     def pages(self, resource: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         """Every page of ``resource``: the filters go on the first request only; after
         that the ``page_info`` URL is followed exactly as given."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ecom_sync.sources.http import SourceError
 from ecom_sync.sources.landing import LandingWriter, Window
 from ecom_sync.sources.registry import ExtractStats
 from ecom_sync.sources.shopify.client import ExpiredCursor, ShopifyClient, api_timestamp
@@ -14,6 +15,7 @@ from ecom_sync.sources.shopify.client import ExpiredCursor, ShopifyClient, api_t
 log = logging.getLogger(__name__)
 
 MAX_RESTARTS = 10
+ORDER_VISIBILITY = timedelta(days=60)  # without read_all_orders (sources.md 2.4)
 # Beside the window: orders need status=any or closed and cancelled ones are hidden.
 STREAM_PARAMS: dict[str, dict[str, str]] = {
     "customers": {},
@@ -53,9 +55,24 @@ def walk(
     raise ExpiredCursor(f"{resource}: page_info kept expiring after {MAX_RESTARTS} restarts")
 
 
+def require_order_history(client: ShopifyClient, window: Window) -> None:
+    """Without ``read_all_orders`` Shopify shows only 60 days of orders, and a historical
+    sync would be silently partial (sources.md 2.9): refuse it with the fix instead."""
+    if window.start >= datetime.now(UTC) - ORDER_VISIBILITY:
+        return
+    if "read_all_orders" not in client.scopes():
+        raise SourceError(
+            f"Shopify shop '{client.conn.name}': orders older than 60 days need the "
+            "read_all_orders scope, which this token lacks; grant it to the custom app and "
+            f"put the new token in {client.conn.token_env}, then re-run this range"
+        )
+
+
 def extract_stream(
     client: ShopifyClient, stream: str, window: Window, writer: LandingWriter, stats: ExtractStats
 ) -> None:
+    if stream == "orders":
+        require_order_history(client, window)
     extracted_at = datetime.now(UTC).isoformat()
     for page in walk(client, stream, STREAM_PARAMS[stream], window):
         stats.pages += 1

@@ -318,3 +318,18 @@ def test_r_m6_resyncing_the_shop_changes_nothing(two_platforms) -> None:
                        "order by all").fetchall() == before
     assert con.execute("select count(*) - count(distinct id) from staging.shopify_orders"
                        ).fetchone() == (0,)
+
+
+def test_historical_orders_without_read_all_orders_fail_with_the_fix(shop, tmp_path) -> None:
+    """Pitfall 2.9: without read_all_orders only 60 days of orders are visible; a
+    historical range is refused with a clear message instead of landing a partial history.
+    A recent window still works."""
+    from ecom_sync.sources.http import SourceError
+
+    sandbox, url = shop
+    sandbox.revoke_scope(SHOP, "read_all_orders", SHOP_TOKEN)
+    with pytest.raises(SourceError, match="read_all_orders") as info:
+        extract(url, "orders", whole_history(), tmp_path)
+    assert "TEST_SHOP_TOKEN" in str(info.value) and SHOP_TOKEN not in str(info.value)
+    recent = Window(datetime.now(UTC) - timedelta(days=3), datetime.now(UTC) + timedelta(days=1))
+    assert isinstance(extract(url, "orders", recent, tmp_path / "recent"), list)
