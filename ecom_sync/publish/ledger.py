@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 _SCHEMA = """
 create table if not exists objects (
@@ -151,16 +152,33 @@ class Ledger:
             ).fetchall()
         ]
 
+    def _upsert_batch(self, frame: pd.DataFrame, sql: str) -> None:
+        """One set-based statement per batch (``executemany`` pays per row, between requests
+        that the rate limit would otherwise keep back to back)."""
+        writer = self.con.cursor()
+        try:
+            writer.register("batch", frame)
+            writer.execute(sql)
+        finally:
+            writer.close()
+
     def record(self, results: list[SendResult]) -> None:
-        """One batch, one transaction."""
+        """One batch, one statement (so one transaction)."""
         if not results:
             return
-        now = datetime.now(UTC)
-        writer = self.con.cursor()
-        writer.execute("begin transaction")
-        writer.executemany(
-            """
-            insert into objects values (?, ?, ?, ?, ?, ?, 1, ?, ?)
+        frame = pd.DataFrame({
+            "kind": [r.kind for r in results],
+            "key": [r.key for r in results],
+            "hash": [r.hash if r.ok else None for r in results],
+            "remote_id": [r.remote_id for r in results],
+            "status": ["sent" if r.ok else "failed" for r in results],
+            "source": pd.array([r.source for r in results], dtype="Int32"),
+            "last_error": [r.error for r in results],
+        })
+        self._upsert_batch(frame, """
+            insert into objects
+            select kind, key, hash, remote_id, status, source, 1, last_error, now()
+            from batch
             on conflict (kind, key) do update set
                 hash = case when excluded.status = 'sent' then excluded.hash else objects.hash end,
                 remote_id = coalesce(excluded.remote_id, objects.remote_id),
@@ -169,31 +187,20 @@ class Ledger:
                 attempts = objects.attempts + 1,
                 last_error = excluded.last_error,
                 updated_at = excluded.updated_at
-            """,
-            [
-                (r.kind, r.key, r.hash if r.ok else None, r.remote_id,
-                 "sent" if r.ok else "failed", r.source, r.error, now)
-                for r in results
-            ],
-        )
-        writer.execute("commit")
-        writer.close()
+            """)
 
     def mark_sending(self, rows: list[OutboxRow]) -> None:
         """Record the intent before a batch goes out: if the process dies before its answer
         is recorded, the next run knows to look these up instead of creating them again."""
-        fresh = [(r.kind, r.key, datetime.now(UTC)) for r in rows if r.is_new and not r.attempted]
+        fresh = [r for r in rows if r.is_new and not r.attempted]
         if not fresh:
             return
-        writer = self.con.cursor()
-        writer.execute("begin transaction")
-        writer.executemany(
-            "insert into objects (kind, key, status, attempts, updated_at) "
-            "values (?, ?, 'sending', 0, ?) on conflict (kind, key) do nothing",
-            fresh,
-        )
-        writer.execute("commit")
-        writer.close()
+        frame = pd.DataFrame({"kind": [r.kind for r in fresh], "key": [r.key for r in fresh]})
+        self._upsert_batch(frame, """
+            insert into objects (kind, key, status, attempts, updated_at)
+            select kind, key, 'sending', 0, now() from batch
+            on conflict (kind, key) do nothing
+            """)
 
     def remote_id(self, kind: str, key: str) -> str | None:
         row = self.con.execute(
