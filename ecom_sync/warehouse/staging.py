@@ -17,6 +17,8 @@ from ecom_sync.sources.landing import Window, landed_files
 from ecom_sync.sources.registry import Platform, StreamSpec
 from ecom_sync.warehouse.db import transaction
 
+FILES_PER_MERGE = 200  # landing pages (≤250 records each) merged per statement
+
 
 @dataclass
 class StageResult:
@@ -66,19 +68,26 @@ def merge_files(
         return StageResult(table, 0, 0, 0, _count(con, target, connection))
     keys = ", ".join(("connection", *key))
     join = " and ".join(f"t.{k} = b.{k}" for k in ("connection", *key))
-    con.execute(
-        f"create or replace temp table _batch as select * from ({select_sql}) "
-        f"qualify row_number() over (partition by {keys} "
-        f"order by {cursor} desc, _extracted_at desc) = 1",
-        {"files": [str(f) for f in files], "connection": connection},
-    )
-    rows_read = con.execute("select count(*) from _batch").fetchone()[0]
-    # Replace what is older (or equal: a re-extract of the same version is a no-op).
-    con.execute(f"delete from {target} t using _batch b where {join} and t.{cursor} <= b.{cursor}")
-    written = con.execute(
-        f"insert into {target} by name select b.* from _batch b anti join {target} t on {join}"
-    ).fetchone()[0]
-    con.execute("drop table _batch")
+    rows_read = written = 0
+    # A few hundred pages at a time: memory stays flat however large the window, and each
+    # chunk merges newest-wins against what the chunks before it left.
+    for start in range(0, len(files), FILES_PER_MERGE):
+        chunk = files[start : start + FILES_PER_MERGE]
+        con.execute(
+            f"create or replace temp table _batch as select * from ({select_sql}) "
+            f"qualify row_number() over (partition by {keys} "
+            f"order by {cursor} desc, _extracted_at desc) = 1",
+            {"files": [str(f) for f in chunk], "connection": connection},
+        )
+        rows_read += con.execute("select count(*) from _batch").fetchone()[0]
+        # Replace what is older (or equal: a re-extract of the same version is a no-op).
+        con.execute(
+            f"delete from {target} t using _batch b where {join} and t.{cursor} <= b.{cursor}"
+        )
+        written += con.execute(
+            f"insert into {target} by name select b.* from _batch b anti join {target} t on {join}"
+        ).fetchone()[0]
+        con.execute("drop table _batch")
     return StageResult(table, len(files), rows_read, written, _count(con, target, connection))
 
 
