@@ -1,5 +1,6 @@
 -- Orders as Ecommerce GraphQL OrderInput (amounts in decimal units). creationSource is
--- chosen at send time (M5); legacyConnectionId is filled from the ledger.
+-- chosen at send time (M5); legacyConnectionId is filled from the ledger. Rendered one
+-- bucket of orders at a time ($bucket of $buckets) to bound memory.
 with lines as (
     select
         l.connection,
@@ -17,6 +18,7 @@ with lines as (
         } order by l.line_id) as items
     from canonical.order_lines l
     join ref.currencies cur on cur.code = l.currency
+    where hash(l.connection, l.order_id) % $buckets = $bucket
     group by all
 )
 select
@@ -69,3 +71,4 @@ join ref.currencies cur on cur.code = o.currency
 left join lines li on li.connection = o.connection and li.order_id = o.order_id
 left join canonical.customers c
     on c.connection = o.connection and c.customer_id = o.customer_id
+where hash(o.connection, o.order_id) % $buckets = $bucket
