@@ -20,6 +20,8 @@ STREAMS = (
                "Products with variants and images"),
     StreamSpec("checkouts", ("id",), "updated_at", "shopify_checkouts",
                "Abandoned checkouts with their recovery URL"),
+    StreamSpec("deletions", ("id",), "created_at", "shopify_deletions",
+               "Deleted orders, customers and products (events, verb=destroy)"),
 )
 
 

@@ -14,6 +14,7 @@ class ShopifyStreams(StrictModel):
     orders: bool = True
     products: bool = True
     checkouts: bool = True  # abandoned checkouts
+    deletions: bool = True  # list endpoints never show deleted records: read destroy events
 
 
 class ShopifyConnection(ConnectionConfig):

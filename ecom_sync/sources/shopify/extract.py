@@ -16,12 +16,15 @@ log = logging.getLogger(__name__)
 
 MAX_RESTARTS = 10
 ORDER_VISIBILITY = timedelta(days=60)  # without read_all_orders (sources.md 2.4)
-# Beside the window: orders need status=any or closed and cancelled ones are hidden.
-STREAM_PARAMS: dict[str, dict[str, str]] = {
-    "customers": {},
-    "orders": {"status": "any"},
-    "products": {},
-    "checkouts": {},
+# Per stream: the resource, its cursor, and what goes beside the window. Orders need
+# status=any or closed and cancelled ones are hidden; deletions are only in events.
+STREAMS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "customers": ("customers", "updated_at", {}),
+    "orders": ("orders", "updated_at", {"status": "any"}),
+    "products": ("products", "updated_at", {}),
+    "checkouts": ("checkouts", "updated_at", {}),
+    "deletions": ("events", "created_at", {"verb": "destroy",
+                                           "filter": "Order,Customer,Product"}),
 }
 
 
@@ -31,21 +34,22 @@ def shop_ts(value: str) -> datetime:
 
 
 def walk(
-    client: ShopifyClient, resource: str, params: dict[str, Any], window: Window
+    client: ShopifyClient, resource: str, params: dict[str, Any], window: Window,
+    cursor: str = "updated_at",
 ) -> Iterator[list[dict[str, Any]]]:
-    """Pages in ``updated_at`` order. An expired ``page_info`` restarts the walk from the
-    newest ``updated_at`` seen (inclusive; staging keeps one version per id)."""
+    """Pages in ``cursor`` order. An expired ``page_info`` restarts the walk from the
+    newest cursor value seen (inclusive; staging keeps one version per id)."""
     lower = window.start
     upper = min(window.end, datetime.now(UTC))
     for _ in range(MAX_RESTARTS):
         newest: datetime | None = None
-        query = {**params, "updated_at_min": api_timestamp(lower),
-                 "updated_at_max": api_timestamp(upper), "order": "updated_at asc"}
+        query = {**params, f"{cursor}_min": api_timestamp(lower),
+                 f"{cursor}_max": api_timestamp(upper), "order": f"{cursor} asc"}
         try:
             for page in client.pages(resource, query):
                 yield page
                 if page:
-                    newest = max(shop_ts(r["updated_at"]) for r in page)
+                    newest = max(shop_ts(r[cursor]) for r in page)
             return
         except ExpiredCursor:
             if newest is None:
@@ -74,7 +78,8 @@ def extract_stream(
     if stream == "orders":
         require_order_history(client, window)
     extracted_at = datetime.now(UTC).isoformat()
-    for page in walk(client, stream, STREAM_PARAMS[stream], window):
+    resource, cursor, params = STREAMS[stream]
+    for page in walk(client, resource, params, window, cursor):
         stats.pages += 1
-        kept = [r for r in page if window.contains(shop_ts(r["updated_at"]))]
+        kept = [r for r in page if window.contains(shop_ts(r[cursor]))]
         stats.records += writer.write_page({**r, "_extracted_at": extracted_at} for r in kept)

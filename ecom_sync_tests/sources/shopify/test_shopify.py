@@ -333,3 +333,32 @@ def test_historical_orders_without_read_all_orders_fail_with_the_fix(shop, tmp_p
     assert "TEST_SHOP_TOKEN" in str(info.value) and SHOP_TOKEN not in str(info.value)
     recent = Window(datetime.now(UTC) - timedelta(days=3), datetime.now(UTC) + timedelta(days=1))
     assert isinstance(extract(url, "orders", recent, tmp_path / "recent"), list)
+
+
+def test_deleted_orders_and_customers_leave_canonical(shop, ecom_home: Path) -> None:
+    """Pitfall 2.9: list endpoints never show deleted records; the destroy events do, and
+    a deleted order or customer leaves the canonical tables on the next sync."""
+    sandbox, url = shop
+    config = parse_config({"connections": [shopify_connection(url, page_size=250)]})
+    defs = build_definitions(config)
+    conn = config.connections[0]
+    assert sync(defs, conn.name, conn.history_start, today()).success
+    data = sandbox.shop(SHOP)
+    order_id = next(o["id"] for o in data.orders.values() if o.get("email"))
+    customer_id = next(c["id"] for c in data.customers.values() if c.get("email"))
+    sandbox.delete(SHOP, "orders", order_id)
+    sandbox.delete(SHOP, "customers", customer_id)
+    assert sync(defs, conn.name, today(), today()).success
+    assert build_canonical(defs).success
+    con = duckdb.connect(str(ecom_home / "warehouse.duckdb"), read_only=True)
+    try:
+        orders = {r[0] for r in con.execute("select order_id from canonical.orders").fetchall()}
+        customers = {r[0] for r in con.execute(
+            "select customer_id from canonical.customers").fetchall()}
+        lines = con.execute("select count(*) from canonical.order_lines where order_id = ?",
+                            [str(order_id)]).fetchone()[0]
+    finally:
+        con.close()
+    assert str(order_id) not in orders and lines == 0
+    assert str(customer_id) not in customers
+    assert len(orders) == len(data.orders)

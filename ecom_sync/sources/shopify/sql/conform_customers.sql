@@ -18,3 +18,9 @@ select
     c.created_at,
     c.updated_at
 from staging.shopify_customers c
+-- Deleted in the shop (a destroy event): gone from canonical too; kept in staging.
+where not exists (
+    select 1 from staging.shopify_deletions d
+    where d.connection = c.connection and d.subject_type = 'Customer'
+      and d.subject_id = c.id
+)

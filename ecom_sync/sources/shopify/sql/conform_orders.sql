@@ -41,3 +41,9 @@ select
     o.updated_at,
     false as is_archived
 from staging.shopify_orders o
+-- Deleted in the shop (a destroy event): gone from canonical too; kept in staging.
+where not exists (
+    select 1 from staging.shopify_deletions d
+    where d.connection = o.connection and d.subject_type = 'Order'
+      and d.subject_id = o.id
+)

@@ -12,3 +12,9 @@ select
     '/products/' || p.handle as url,
     p.updated_at
 from staging.shopify_products p
+-- Deleted in the shop (a destroy event): gone from canonical too; kept in staging.
+where not exists (
+    select 1 from staging.shopify_deletions d
+    where d.connection = p.connection and d.subject_type = 'Product'
+      and d.subject_id = p.id
+)

@@ -87,3 +87,13 @@ create table if not exists staging.shopify_checkouts (
     closed_at timestamptz,
     _extracted_at timestamptz not null
 );
+
+create table if not exists staging.shopify_deletions (
+    connection varchar not null,
+    id bigint not null,
+    subject_id bigint not null,
+    subject_type varchar not null,
+    verb varchar,
+    created_at timestamptz not null,
+    _extracted_at timestamptz not null
+);
