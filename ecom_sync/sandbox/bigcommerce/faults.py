@@ -3,9 +3,10 @@ latency and hangs)."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from ecom_sync.sandbox.faults import FaultList
 
 FaultKind = Literal["429_no_headers", "error", "storm", "latency"]
 
@@ -47,59 +48,24 @@ class Action:
     reset_ms: int = 0
 
 
-class Faults:
+class Faults(FaultList[Fault]):
     """Thread-safe list of active faults."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, fault: Fault) -> Fault:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def add_spec(self, spec: dict[str, Any]) -> Fault:
-        """Add from a JSON spec such as ``{"kind": "error", "count": 2, "status": 502}``."""
-        allowed = {"kind", "count", "status", "every", "seconds", "reset_ms", "store_hash"}
-        unknown = set(spec) - allowed
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        if spec.get("kind") not in ("429_no_headers", "error", "storm", "latency"):
-            raise ValueError(f"unknown fault kind: {spec.get('kind')!r}")
-        return self.add(Fault(**spec))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def active(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [asdict(f) for f in self._faults if f.count > 0]
+    fault_type = Fault
+    kinds = ("429_no_headers", "error", "storm", "latency")
+    fields = frozenset({"kind", "count", "status", "every", "seconds", "reset_ms", "store_hash"})
 
     def next_action(self, store_hash: str) -> Action:
         """Consume the faults that apply to this request and say what to do."""
-        delay = 0.0
-        status: int | None = None
-        rate_headers = False
-        reset_ms = 0
-        with self._lock:
-            for fault in self._faults:
-                if not fault.matches(store_hash):
-                    continue
-                if fault.kind == "latency":
-                    fault.count -= 1
-                    delay += fault.seconds
-                    continue
-                if status is not None:
-                    continue
-                fault.count -= 1
-                fault.seen += 1
-                if fault.kind == "429_no_headers":
-                    status = 429
-                elif fault.kind == "error":
-                    status = fault.status
-                elif fault.kind == "storm" and fault.seen % max(1, fault.every) == 0:
-                    status, rate_headers, reset_ms = 429, True, fault.reset_ms
-            self._faults = [f for f in self._faults if f.count > 0]
-        return Action(delay=delay, status=status, rate_headers=rate_headers, reset_ms=reset_ms)
+
+        def answer(fault: Fault) -> Action | None:
+            if fault.kind == "429_no_headers":
+                return Action(status=429)
+            if fault.kind == "error":
+                return Action(status=fault.status)
+            if fault.kind == "storm" and fault.seen % max(1, fault.every) == 0:
+                return Action(status=429, rate_headers=True, reset_ms=fault.reset_ms)
+            return None
+
+        delay, action = self.consume(store_hash, answer)
+        return replace(action or Action(), delay=delay)

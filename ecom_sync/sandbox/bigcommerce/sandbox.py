@@ -19,11 +19,7 @@ from ecom_sync.sandbox.bigcommerce import webhooks
 from ecom_sync.sandbox.bigcommerce.faults import Faults
 from ecom_sync.sandbox.bigcommerce.ratelimit import RateLimiter
 from ecom_sync.sandbox.bigcommerce.store import CART_LIFETIME, Record, StoreData
-
-RequestCallback = Callable[[str, str, dict[str, str], int], None]
-"""``callback(store_hash, path, params, request_count)``; ``path`` is relative to the
-store (``/v3/customers``) and ``request_count`` is this request's 1-based ordinal for the
-store. Called before the request is served, outside the data lock."""
+from ecom_sync.sandbox.hooks import RequestCallback, RequestHooks
 
 
 def utc_now() -> datetime:
@@ -42,7 +38,7 @@ class Settings:
     list_incomplete_orders: bool = False  # v2 orders list status 0 only when filtered
 
 
-class Sandbox:
+class Sandbox(RequestHooks):
     """All state of a served BigCommerce stand-in (one or more stores)."""
 
     def __init__(
@@ -83,29 +79,6 @@ class Sandbox:
 
     def store(self, store_hash: str) -> StoreData:
         return self.stores[store_hash]
-
-    # ----- request hooks ----------------------------------------------------------------
-    def on_request(self, callback: RequestCallback) -> Callable[[], None]:
-        """Register ``callback`` (see :data:`RequestCallback`); returns an unregister
-        function. Use it to change records while a client is paginating."""
-        self._callbacks.append(callback)
-
-        def remove() -> None:
-            if callback in self._callbacks:
-                self._callbacks.remove(callback)
-
-        return remove
-
-    def notify_request(self, store_hash: str, path: str, params: dict[str, str]) -> int:
-        with self.lock:
-            self._request_counts[store_hash] = self._request_counts.get(store_hash, 0) + 1
-            count = self._request_counts[store_hash]
-        for callback in list(self._callbacks):
-            callback(store_hash, path, params, count)
-        return count
-
-    def request_count(self, store_hash: str) -> int:
-        return self._request_counts.get(store_hash, 0)
 
     # ----- data changes -----------------------------------------------------------------
     def touch(

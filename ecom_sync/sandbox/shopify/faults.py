@@ -12,9 +12,10 @@ Kinds (each consumed request by request, optionally limited to one ``shop``):
 
 from __future__ import annotations
 
-import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+from ecom_sync.sandbox.faults import FaultList
 
 FaultKind = Literal["throttle", "error", "latency"]
 KINDS = ("throttle", "error", "latency")
@@ -43,57 +44,26 @@ class Action:
     errors_shape: ErrorsShape = "string"
 
 
-class Faults:
+class Faults(FaultList[Fault]):
     """Thread-safe list of active faults."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, fault: Fault) -> Fault:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
+    fault_type = Fault
+    kinds = KINDS
+    fields = frozenset({"kind", "count", "status", "every", "seconds", "errors_shape", "shop"})
 
     def add_spec(self, spec: dict[str, Any]) -> Fault:
         """From JSON such as ``{"kind": "error", "count": 2, "status": 503}``."""
-        allowed = {"kind", "count", "status", "every", "seconds", "errors_shape", "shop"}
-        unknown = set(spec) - allowed
-        if unknown:
-            raise ValueError(f"unknown fault fields: {sorted(unknown)}")
-        if spec.get("kind") not in KINDS:
-            raise ValueError(f"unknown fault kind: {spec.get('kind')!r}")
         if spec.get("errors_shape", "string") not in ("string", "array", "object"):
             raise ValueError(f"unknown errors_shape: {spec.get('errors_shape')!r}")
-        return self.add(Fault(**spec))
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def active(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [asdict(f) for f in self._faults if f.count > 0]
+        return super().add_spec(spec)
 
     def next_action(self, shop: str) -> Action:
-        delay = 0.0
-        status: int | None = None
-        shape: ErrorsShape = "string"
-        with self._lock:
-            for fault in self._faults:
-                if not fault.matches(shop):
-                    continue
-                if fault.kind == "latency":
-                    fault.count -= 1
-                    delay += fault.seconds
-                    continue
-                if status is not None:
-                    continue
-                fault.count -= 1
-                fault.seen += 1
-                if fault.kind == "error":
-                    status, shape = fault.status, fault.errors_shape
-                elif fault.seen % max(1, fault.every) == 0:
-                    status = 429
-            self._faults = [f for f in self._faults if f.count > 0]
-        return Action(delay=delay, status=status, errors_shape=shape)
+        def answer(fault: Fault) -> Action | None:
+            if fault.kind == "error":
+                return Action(status=fault.status, errors_shape=fault.errors_shape)
+            if fault.seen % max(1, fault.every) == 0:
+                return Action(status=429)
+            return None
+
+        delay, action = self.consume(shop, answer)
+        return replace(action or Action(), delay=delay)

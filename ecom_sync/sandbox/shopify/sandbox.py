@@ -14,16 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ecom_sync.sandbox.hooks import RequestCallback, RequestHooks
 from ecom_sync.sandbox.shopify import generator
 from ecom_sync.sandbox.shopify.faults import Faults
 from ecom_sync.sandbox.shopify.paging import PageInfoCodec
 from ecom_sync.sandbox.shopify.ratelimit import LeakyBucket
 from ecom_sync.sandbox.shopify.shop import Record, ShopData
-
-RequestCallback = Callable[[str, str, dict[str, str], int], None]
-"""``callback(shop, path, params, request_count)``; ``path`` is relative to the shop
-(``/admin/api/2025-01/orders.json``) and ``request_count`` is this request's 1-based
-ordinal for the shop. Called before the request is served, outside the data lock."""
 
 SUPPORTED_VERSIONS: tuple[str, ...] = (
     "2023-10", "2024-01", "2024-04", "2024-07", "2024-10", "2025-01", "2025-04", "2025-07",
@@ -50,7 +46,7 @@ class Settings:
             min(self.supported_versions)
 
 
-class Sandbox:
+class Sandbox(RequestHooks):
     """All state of a served Shopify stand-in (one or more shops)."""
 
     def __init__(
@@ -101,29 +97,6 @@ class Sandbox:
         data = self.shops[shop]
         key = token or data.token
         data.tokens[key] = [s for s in data.tokens[key] if s != scope]
-
-    # ----- request hooks ---------------------------------------------------------------
-    def on_request(self, callback: RequestCallback) -> Callable[[], None]:
-        """Register ``callback`` (see :data:`RequestCallback`); returns an unregister
-        function. Use it to change records while a client is paginating."""
-        self._callbacks.append(callback)
-
-        def remove() -> None:
-            if callback in self._callbacks:
-                self._callbacks.remove(callback)
-
-        return remove
-
-    def notify_request(self, shop: str, path: str, params: dict[str, str]) -> int:
-        with self.lock:
-            self._request_counts[shop] = self._request_counts.get(shop, 0) + 1
-            n = self._request_counts[shop]
-        for callback in list(self._callbacks):
-            callback(shop, path, params, n)
-        return n
-
-    def request_count(self, shop: str) -> int:
-        return self._request_counts.get(shop, 0)
 
     # ----- cursors ---------------------------------------------------------------------
     def expire_page_info(self) -> None:
