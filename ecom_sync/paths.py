@@ -37,7 +37,8 @@ def config_path() -> Path:
 
 
 def outbox_path(destination: str) -> Path:
-    return home() / "outbox" / f"{destination}.parquet"
+    """The destination's outbox folder (generations of Parquet files and a manifest)."""
+    return home() / "outbox" / destination
 
 
 def ledger_path(destination: str) -> Path:

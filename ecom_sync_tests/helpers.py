@@ -89,7 +89,8 @@ def historical_sync(config: EcomSyncConfig, **kwargs: Any) -> dg.Definitions:
 
 
 def make_outbox(synced: Any, out: Path, **dest_overrides: Any) -> Path:
-    """The ActiveCampaign outbox of a synced warehouse (``synced.duckdb``)."""
+    """The ActiveCampaign outbox (a folder) of a synced warehouse (``synced.duckdb``),
+    built or brought up to date."""
     import duckdb
 
     from ecom_sync.destinations.activecampaign import DESTINATION
@@ -106,3 +107,20 @@ def make_outbox(synced: Any, out: Path, **dest_overrides: Any) -> Path:
     finally:
         con.close()
     return out
+
+
+def outbox_rows(outbox: Path, where: str = "true") -> list[dict[str, Any]]:
+    """The outbox's live objects (newest version of each), as dicts, in a stable order."""
+    import duckdb
+
+    from ecom_sync.publish.outbox import OutboxStore
+
+    con = duckdb.connect()
+    try:
+        cur = con.execute(f"select * exclude (gen, deleted) from "
+                          f"({OutboxStore(outbox).files().state_sql()}) where {where} "
+                          "order by kind, key")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()

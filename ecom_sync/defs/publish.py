@@ -41,20 +41,28 @@ def build_outbox_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
         kinds={"duckdb", "parquet", dest.type},
         pool="duckdb_write",
         automation_condition=FOLLOW_CANONICAL,
-        description=f"What {dest.name} should hold, one row per object with its payload hash",
+        description=(f"What {dest.name} should hold, one row per object with its payload hash; "
+                     "only new and changed objects are rendered"),
     )
     def _outbox(context: AssetExecutionContext) -> dg.MaterializeResult:
         out = paths.outbox_path(dest.name)
         with connect() as con:
-            counts = build_outbox(con, destination.sql_dir, destination.kinds,
-                                  destination.outbox_params(dest), out)
+            built = build_outbox(con, destination.sql_dir, destination.kinds,
+                                 destination.outbox_params(dest), out)
+        rows = [f"| {k} | {n} | {built.to_send.get(k, 0)} | {built.rendered.get(k, 0)} |"
+                for k, n in built.objects.items()]
         return dg.MaterializeResult(metadata={
-            "dagster/row_count": sum(counts.values()),
-            "objects_by_kind": dg.MetadataValue.json(counts),
+            "dagster/row_count": sum(built.objects.values()),
+            "objects_by_kind": dg.MetadataValue.json(built.objects),
+            "rendered_by_kind": dg.MetadataValue.json(built.rendered),
+            "removed": built.removed,
+            "generation": built.generation,
+            "generations_on_disk": built.generations,
+            "compacted": built.compacted,
             "path": dg.MetadataValue.path(str(out)),
             "preview": dg.MetadataValue.md(
-                "| kind | objects |\n|---|---|\n"
-                + "\n".join(f"| {k} | {n} |" for k, n in counts.items())),
+                "| kind | objects | to send | rendered this run |\n|---|---|---|---|\n"
+                + "\n".join(rows)),
         })
 
     return _outbox

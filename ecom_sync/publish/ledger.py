@@ -7,6 +7,7 @@ send is an upsert or a look-up-then-update, so nothing is duplicated.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,9 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+
+from ecom_sync.publish.outbox import OutboxFiles
+from ecom_sync.warehouse.db import configure
 
 _SCHEMA = """
 create table if not exists objects (
@@ -28,6 +32,9 @@ create table if not exists objects (
     last_error varchar,
     updated_at timestamptz not null,
     primary key (kind, key)
+);
+create table if not exists published (
+    outbox_id varchar primary key, gen integer not null, published_at timestamptz not null
 );
 create table if not exists runs (
     started_at timestamptz, finished_at timestamptz, dry_run boolean, requests integer,
@@ -66,10 +73,14 @@ class Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.con = duckdb.connect(str(path))
-        self.con.execute("set TimeZone = 'UTC'")
+        configure(self.con)
         self.con.execute(_SCHEMA)
+        self._reader: duckdb.DuckDBPyConnection | None = None
+        self._files: OutboxFiles | None = None
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
         self.con.close()
 
     def __enter__(self) -> Ledger:
@@ -78,79 +89,113 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _outbox(self, outbox: Path) -> str:
-        return f"read_parquet('{outbox}')"
+    def published_gen(self, outbox_id: str) -> int:
+        """The outbox generation the last completed publish covered (0: none)."""
+        row = self.con.execute(
+            "select gen from published where outbox_id = ?", [outbox_id]).fetchone()
+        return row[0] if row else 0
 
-    def delta(self, outbox: Path, kind: str, batch_size: int) -> Iterator[list[OutboxRow]]:
-        """New, changed or previously failed objects of ``kind``, in batches, streamed."""
-        import json
+    def mark_published(self, outbox: OutboxFiles) -> None:
+        """After a completed run: every live object of ``outbox`` is sent with its hash or
+        recorded as failed, so the next plan only needs the newer generations."""
+        self.con.execute(
+            "insert or replace into published values (?, ?, now())",
+            [outbox.outbox_id, outbox.gen])
 
-        reader = self.con.cursor()
-        reader.execute(
-            f"""
-            select o.kind, o.key, o.connection, o.email_key, o.placed_at, o.payload, o.hash,
-                   l.remote_id, l.status is distinct from 'sent' and l.remote_id is null,
-                   l.key is not null and l.remote_id is null
-            from {self._outbox(outbox)} o
-            left join objects l on l.kind = o.kind and l.key = o.key
-            where o.kind = ? and o.skip_reason is null
-              and (l.key is null or l.status <> 'sent' or l.hash <> o.hash)
-            order by o.key
-            """,
-            [kind],
-        )
-        while rows := reader.fetchmany(batch_size):
-            yield [
-                OutboxRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9])
-                for r in rows
-            ]
-        reader.close()
+    def plan(self, outbox: OutboxFiles) -> dict[str, dict[str, int]]:
+        """Compare the outbox with what was sent, once per publish: per kind, new, changed,
+        retry (failed or unanswered before), unchanged and skipped counts.
 
-    def plan_counts(self, outbox: Path) -> dict[str, dict[str, int]]:
-        """Per kind: new, changed, retry (failed before), unchanged, skipped."""
-        rows = self.con.execute(
-            f"""
-            select o.kind,
+        Only the generations written since the last completed publish are compared, plus
+        the objects the ledger holds as not sent; everything else is unchanged by
+        construction. Payloads are not read here: ``delta`` fetches them for the objects
+        to send only."""
+        self._files = outbox
+        self._reader = self._reader or self.con.cursor()
+        columns = "kind, key, connection, email_key, placed_at, skip_reason, hash, gen"
+        since = outbox.since(self.published_gen(outbox.outbox_id))
+        self._reader.execute(f"""
+            create or replace temp table plan_rows as
+            {outbox.state_sql(columns, since)}
+            """)
+        unsent = self._reader.execute(
+            "select count(*) from objects where status <> 'sent'").fetchone()[0]
+        if unsent and since != outbox.generations:  # earlier failures, not rewritten since
+            self._reader.execute(f"""
+                insert into plan_rows
+                select o.* from ({outbox.state_sql(columns)}) o
+                semi join (select kind, key from objects where status <> 'sent') l
+                  on l.kind = o.kind and l.key = o.key
+                anti join plan_rows r on r.kind = o.kind and r.key = o.key
+                """)
+        self._reader.execute("""
+            create or replace temp table plan as
+            select o.*, l.remote_id,
+                   l.status is distinct from 'sent' and l.remote_id is null as is_new,
+                   l.key is not null and l.remote_id is null as attempted,
                    case
                        when o.skip_reason is not null then 'skipped'
                        when l.key is null then 'new'
                        when l.status <> 'sent' then 'retry'
                        when l.hash <> o.hash then 'changed'
                        else 'unchanged'
-                   end as state,
-                   count(*)
-            from {self._outbox(outbox)} o
+                   end as state
+            from plan_rows o
             left join objects l on l.kind = o.kind and l.key = o.key
-            group by all order by all
-            """
-        ).fetchall()
+            """)
+        pending = self._reader.execute(
+            "select kind, state, count(*) from plan where state in ('new', 'retry', 'changed') "
+            "group by all").fetchall()
         out: dict[str, dict[str, int]] = {}
-        for kind, state, n in rows:
+        for kind, state, n in pending:
             out.setdefault(kind, {})[state] = n
-        return out
+        for kind, c in outbox.counts.items():
+            states = out.setdefault(kind, {})
+            unchanged = c["to_send"] - sum(states.values())
+            if unchanged:
+                states["unchanged"] = unchanged
+            if sum(c["skipped"].values()):
+                states["skipped"] = sum(c["skipped"].values())
+        return {k: dict(sorted(v.items())) for k, v in sorted(out.items()) if v}
 
-    def skipped(self, outbox: Path) -> dict[str, dict[str, int]]:
-        rows = self.con.execute(
-            f"select kind, skip_reason, count(*) from {self._outbox(outbox)} "
-            "where skip_reason is not null group by all order by all"
-        ).fetchall()
-        out: dict[str, dict[str, int]] = {}
-        for kind, reason, n in rows:
-            out.setdefault(kind, {})[reason] = n
-        return out
+    def _pending_sql(self, kind: str) -> str:
+        # The payloads of the objects to send only: the plan (small columns) is the build
+        # side, and only the generations holding such objects stream past it.
+        assert self._files is not None and self._reader is not None, "plan() first"
+        gens = {g for (g,) in self._reader.execute(
+            "select distinct gen from plan where kind = ? and state in ('new', 'retry', "
+            "'changed')", [kind]).fetchall()}
+        files = self._files.files_sql(tuple(g for g in self._files.generations if g.gen in gens))
+        return f"""
+            select p.kind, p.key, p.connection, p.email_key, p.placed_at, f.payload, p.hash,
+                   p.remote_id, p.is_new, p.attempted
+            from {files} f
+            join (select * from plan where state in ('new', 'retry', 'changed')
+                  and kind = '{kind}') p
+              on f.kind = p.kind and f.key = p.key and f.gen = p.gen
+            where f.kind = '{kind}'
+            """
 
-    def sample(self, outbox: Path, kind: str, n: int = 3) -> list[dict[str, Any]]:
-        import json
+    def delta(self, kind: str, batch_size: int) -> Iterator[list[OutboxRow]]:
+        """New, changed or previously failed objects of ``kind`` (per the last ``plan``),
+        in batches, streamed."""
+        # On the plan's own connection (the temp table is local to it); nothing else runs
+        # on that connection while this streams.
+        assert self._reader is not None, "plan() first"
+        self._reader.execute(self._pending_sql(kind))
+        while rows := self._reader.fetchmany(batch_size):
+            yield [OutboxRow(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
 
-        return [
-            json.loads(p) for (p,) in self.con.execute(
-                f"select o.payload from {self._outbox(outbox)} o "
-                "left join objects l on l.kind = o.kind and l.key = o.key "
-                "where o.kind = ? and o.skip_reason is null and (l.key is null "
-                "or l.status <> 'sent' or l.hash <> o.hash) order by o.key limit ?",
-                [kind, n],
-            ).fetchall()
-        ]
+    def skipped(self) -> dict[str, dict[str, int]]:
+        """Per kind, the objects left out and why (from the outbox's counts)."""
+        assert self._files is not None, "plan() first"
+        return {k: dict(c["skipped"]) for k, c in sorted(self._files.counts.items())
+                if c["skipped"]}
+
+    def sample(self, kind: str, n: int = 3) -> list[dict[str, Any]]:
+        assert self._reader is not None, "plan() first"
+        return [json.loads(r[5]) for r in self._reader.execute(
+            self._pending_sql(kind) + " order by p.key limit ?", [n]).fetchall()]
 
     def _upsert_batch(self, frame: pd.DataFrame, sql: str) -> None:
         """One set-based statement per batch (``executemany`` pays per row, between requests

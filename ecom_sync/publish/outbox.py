@@ -1,28 +1,190 @@
-"""The outbox: what the destination should hold, built from canonical tables by a
-destination's SQL files and written to a Parquet file with a hash per object.
+"""The outbox: what a destination should hold, one row per object with its payload and the
+payload's hash, built from canonical tables by the destination's SQL files.
 
-Written by a step that holds the warehouse briefly; the slow publish then reads the file,
-never the warehouse (DuckDB allows one writer process and no readers beside it).
+Incremental. Each kind has two SQL files: ``<kind>.keys.sql`` lists every object with its
+send metadata and a *fingerprint* (a hash of the canonical rows its payload is made from,
+one hash per row, no JSON), and ``<kind>.sql`` renders the payloads of the keys in the
+``render_keys`` temp table. A build renders only the objects whose fingerprint changed: a
+day with 1% changed renders 1%, not the whole merchant.
+
+On disk (``OutboxStore``) the outbox is a folder of generations: ``gen-NNNNNN/`` holds the
+rows one build wrote (rendered objects, skipped ones without payload, tombstones for
+objects that left) and ``manifest.json`` lists them with the live counts; the newest row
+per (kind, key) wins. Deltas are compacted into one base when they pile up. A publish
+reads a ``snapshot`` (hard links), so a build or a compaction never pulls files from under
+a publish that runs for hours, and it only compares the generations it has not yet
+published (``Generation.covers``) with its ledger.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-OUTBOX_COLUMNS = "kind, key, connection, email_key, placed_at, skip_reason, payload"
-# A kind whose SQL filters on ``$bucket``/``$buckets`` (orders: one JSON payload with its
-# line list per order) is rendered this many rows at a time, so memory does not grow with
-# the merchant; the parts are then streamed into one file.
-ROWS_PER_BUCKET = 100_000
+FORMAT = 2
+# Rendered this many objects per statement: memory stays bounded whatever the merchant's size.
+ROWS_PER_CHUNK = 100_000
+# Deltas are folded into a new base when they hold this share of the base's rows, or when
+# there are this many generations (each is another set of files for a publish to open).
+COMPACT_RATIO = 0.25
+MAX_GENERATIONS = 32
+SNAPSHOT_MAX_AGE_S = 7 * 24 * 3600
+
+META_COLUMNS = ("kind", "key", "connection", "email_key", "placed_at", "skip_reason",
+                "fingerprint")
+ROW_COLUMNS = ", ".join([*META_COLUMNS, "payload", "hash", "gen", "deleted"])
+_EMPTY = ("select null::varchar as kind, null::varchar as key, null::varchar as connection, "
+          "null::varchar as email_key, null::timestamptz as placed_at, "
+          "null::varchar as skip_reason, null::ubigint as fingerprint, "
+          "null::varchar as payload, null::varchar as hash, null::integer as gen, "
+          "null::boolean as deleted where false")
 
 
-def _bucket_count(con: duckdb.DuckDBPyConnection) -> int:
-    orders = con.execute("select count(*) from canonical.orders").fetchone()[0]
-    return max(1, -(-orders // ROWS_PER_BUCKET))
+@dataclass(frozen=True)
+class Generation:
+    gen: int
+    rows: int
+    covers: int  # a compacted base holds the state as of this generation; else = gen
+
+    @property
+    def dirname(self) -> str:
+        return f"gen-{self.gen:06d}"
+
+    def as_json(self) -> dict[str, int]:
+        return {"gen": self.gen, "rows": self.rows, "covers": self.covers}
+
+
+@dataclass(frozen=True)
+class OutboxFiles:
+    """A fixed list of generations (the newest row per kind and key wins), with the live
+    object counts the build recorded for them."""
+
+    root: Path
+    outbox_id: str
+    generations: tuple[Generation, ...]
+    counts: dict[str, dict[str, Any]]
+
+    @property
+    def gen(self) -> int:
+        return self.generations[-1].gen if self.generations else 0
+
+    def since(self, published: int) -> tuple[Generation, ...]:
+        """The generations holding changes after generation ``published``."""
+        return tuple(g for g in self.generations if g.covers > published)
+
+    def files_sql(self, gens: tuple[Generation, ...] | None = None) -> str:
+        gens = self.generations if gens is None else gens
+        if not gens:
+            return f"({_EMPTY})"
+        globs = ", ".join(f"'{self.root / g.dirname}/*.parquet'" for g in gens)
+        return f"read_parquet([{globs}])"
+
+    def state_sql(self, columns: str = ROW_COLUMNS,
+                  gens: tuple[Generation, ...] | None = None) -> str:
+        """The live objects of ``gens`` (default: all), newest version. The rows stream
+        past the (small) set of keys that a newer generation rewrote."""
+        gens = self.generations if gens is None else gens
+        newer = gens[1:]
+        superseded = (
+            f" and not exists (select 1 from {self.files_sql(newer)} n "
+            "where n.kind = o.kind and n.key = o.key and n.gen > o.gen)" if newer else "")
+        return (f"select {columns} from {self.files_sql(gens)} o "
+                f"where not o.deleted{superseded}")
+
+
+@dataclass
+class OutboxBuild:
+    """What a build found and wrote (asset metadata, bench figures)."""
+
+    objects: dict[str, int] = field(default_factory=dict)   # live objects per kind
+    to_send: dict[str, int] = field(default_factory=dict)   # of which not skipped
+    rendered: dict[str, int] = field(default_factory=dict)  # payloads rendered this build
+    removed: int = 0
+    generation: int = 0
+    generations: int = 0
+    compacted: bool = False
+    full: bool = False
+
+
+class OutboxStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def read_manifest(self) -> dict[str, Any]:
+        if self.manifest_path.exists():
+            manifest = json.loads(self.manifest_path.read_text())
+            if manifest.get("format") == FORMAT:
+                return manifest
+        # New, or written by another format: start over (a full render, new id).
+        return {"format": FORMAT, "outbox_id": uuid.uuid4().hex, "versions": {},
+                "counts": {}, "generations": []}
+
+    def files(self, manifest: dict[str, Any] | None = None) -> OutboxFiles:
+        manifest = manifest or self.read_manifest()
+        gens = tuple(Generation(g["gen"], g["rows"], g["covers"])
+                     for g in manifest["generations"])
+        return OutboxFiles(self.root, manifest["outbox_id"], gens, manifest["counts"])
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        os.replace(tmp, self.manifest_path)
+
+    def remove_unlisted(self, manifest: dict[str, Any]) -> None:
+        """Generation folders no longer listed, half-written ones, and stale snapshots."""
+        listed = {f"gen-{g['gen']:06d}" for g in manifest["generations"]}
+        for path in [*self.root.glob("gen-*"), *self.root.glob(".gen-*.tmp")]:
+            if path.name not in listed:
+                shutil.rmtree(path, ignore_errors=True)
+        for path in (self.root / "snapshots").glob("*"):
+            if time.time() - path.stat().st_mtime > SNAPSHOT_MAX_AGE_S:
+                shutil.rmtree(path, ignore_errors=True)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[OutboxFiles]:
+        """The current generations, hard-linked so that they outlive a compaction."""
+        files = self.files()
+        snap = self.root / "snapshots" / uuid.uuid4().hex
+        try:
+            for gen in files.generations:
+                target = snap / gen.dirname
+                target.mkdir(parents=True)
+                for part in (self.root / gen.dirname).glob("*.parquet"):
+                    os.link(part, target / part.name)
+            yield OutboxFiles(snap, files.outbox_id, files.generations, files.counts)
+        finally:
+            shutil.rmtree(snap, ignore_errors=True)
+
+
+def _versions(sql_dir: Path, kinds: tuple[str, ...], params: dict[str, Any]) -> dict[str, str]:
+    """Per kind, a hash of its SQL and the parameters, folded into every fingerprint: new
+    code re-renders that kind (the payload hashes then decide whether anything is sent)."""
+    out = {}
+    for kind in kinds:
+        sql = (sql_dir / f"{kind}.keys.sql").read_text() + (sql_dir / f"{kind}.sql").read_text()
+        text = "\n".join([str(FORMAT), json.dumps(_used(sql, params), sort_keys=True,
+                                                  default=str), sql])
+        out[kind] = hashlib.md5(text.encode()).hexdigest()
+    return out
+
+
+def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
 def build_outbox(
@@ -30,38 +192,161 @@ def build_outbox(
     sql_dir: Path,
     kinds: tuple[str, ...],
     params: dict[str, Any],
-    out_path: Path,
-) -> dict[str, int]:
-    """Run ``<sql_dir>/<kind>.sql`` for each kind (``kind_order`` = send order) into
-    ``out_path``: one part file per kind (per bucket for bucketed kinds), then one file."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    parts_dir = out_path.parent / f".{out_path.stem}.parts"
-    shutil.rmtree(parts_dir, ignore_errors=True)
-    parts_dir.mkdir()
-    buckets = _bucket_count(con)
-    try:
-        for order, kind in enumerate(kinds):
-            sql = (sql_dir / f"{kind}.sql").read_text()
-            bucketed = "$bucket" in sql
-            for bucket in range(buckets if bucketed else 1):
-                values = {**params, "bucket": bucket, "buckets": buckets}
-                used = {k: v for k, v in values.items() if f"${k}" in sql}
-                con.execute(
-                    f"copy (select {order} as kind_order, {OUTBOX_COLUMNS}, "
-                    f"md5(payload::varchar) as hash from ({sql})) "
-                    f"to '{parts_dir / f'{order}-{kind}-{bucket:04d}.parquet'}' (format parquet)",
-                    used,
-                )
-        tmp = out_path.with_suffix(".tmp.parquet")
-        con.execute(
-            f"copy (select * from read_parquet('{parts_dir}/*.parquet')) "
-            f"to '{tmp}' (format parquet)"
-        )
-        tmp.replace(out_path)
-    finally:
-        shutil.rmtree(parts_dir, ignore_errors=True)
-    return dict(
-        con.execute(
-            f"select kind, count(*) from read_parquet('{out_path}') group by 1 order by 1"
-        ).fetchall()
-    )
+    root: Path,
+) -> OutboxBuild:
+    """Bring the outbox at ``root`` up to date with the canonical tables: fingerprint every
+    object, render the new and changed ones and tombstone the gone ones, as one generation."""
+    root.mkdir(parents=True, exist_ok=True)
+    store = OutboxStore(root)
+    manifest = store.read_manifest()
+    versions = _versions(sql_dir, kinds, params)
+    previous = store.files(manifest)
+    report = OutboxBuild(full=not previous.generations)
+
+    current = " union all ".join(
+        f"select '{kind}' as kind, key, connection, email_key, placed_at, skip_reason, "
+        "hash(fingerprint, connection, email_key, placed_at, skip_reason, "
+        f"'{versions[kind]}') as fingerprint from ({(sql_dir / f'{kind}.keys.sql').read_text()})"
+        for kind in kinds)
+    # One pass: only the objects that are new, changed or gone are kept.
+    con.execute(f"""
+        create or replace temp table _outbox_diff as
+        select coalesce(n.kind, p.kind) as kind, coalesce(n.key, p.key) as key,
+               n.connection, n.email_key, n.placed_at, n.skip_reason, n.fingerprint,
+               n.key is not null as live, p.key is not null as was_live,
+               p.skip_reason as was_skip_reason
+        from ({current}) n
+        full outer join ({previous.state_sql("kind, key, fingerprint, skip_reason")}) p
+          on p.kind = n.kind and p.key = n.key
+        where n.key is null or p.key is null or n.fingerprint <> p.fingerprint
+        """)
+    counts = _updated_counts(con, manifest["counts"])
+    report.objects = {k: c["objects"] for k, c in counts.items()}
+    report.to_send = {k: c["to_send"] for k, c in counts.items()}
+    changed, report.removed = con.execute(
+        "select count(*) filter (live), count(*) filter (not live) from _outbox_diff"
+    ).fetchone()
+    report.generation, report.generations = previous.gen, len(previous.generations)
+    if changed == 0 and report.removed == 0:
+        return report
+
+    gen = previous.gen + 1
+    rows = _write_generation(con, sql_dir, kinds, params, root, gen, report)
+    new = Generation(gen, rows, gen).as_json()
+    manifest = {**manifest, "versions": versions, "counts": counts,
+                "generations": [new] if report.full else [*manifest["generations"], new]}
+    store.write_manifest(manifest)
+    if _needs_compaction(manifest):
+        manifest = _compact(con, store, manifest)
+        report.compacted = True
+    store.remove_unlisted(manifest)
+    report.generation, report.generations = manifest["generations"][-1]["gen"], len(
+        manifest["generations"])
+    return report
+
+
+def _updated_counts(con: duckdb.DuckDBPyConnection,
+                    counts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The live counts per kind (objects, to send, skipped by reason), moved by the diff:
+    each changed row leaves its old bucket and joins its new one."""
+    out = {k: {"objects": c["objects"], "to_send": c["to_send"], "skipped": dict(c["skipped"])}
+           for k, c in counts.items()}
+    moves = con.execute("""
+        select kind, skip_reason as reason, count(*) as n from _outbox_diff where live
+        group by all
+        union all
+        select kind, was_skip_reason, -count(*) from _outbox_diff where was_live group by all
+        """).fetchall()
+    for kind, reason, n in moves:
+        c = out.setdefault(kind, {"objects": 0, "to_send": 0, "skipped": {}})
+        c["objects"] += n
+        if reason is None:
+            c["to_send"] += n
+        else:
+            c["skipped"][reason] = c["skipped"].get(reason, 0) + n
+    for c in out.values():
+        c["skipped"] = {r: n for r, n in sorted(c["skipped"].items()) if n}
+    return out
+
+
+def _write_generation(
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
+    kinds: tuple[str, ...],
+    params: dict[str, Any],
+    root: Path,
+    gen: int,
+    report: OutboxBuild,
+) -> int:
+    """Render the diff's live, sendable rows chunk by chunk into part files (skipped rows
+    go without payload, gone ones as tombstones); the folder appears whole."""
+    tmp = root / f".gen-{gen:06d}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    meta = "t.kind, t.key, t.connection, t.email_key, t.placed_at"
+    parts = 0
+
+    def copy(select: str, values: dict[str, Any] | None = None) -> None:
+        nonlocal parts
+        con.execute(f"copy ({select}) to '{tmp / f'part-{parts:05d}.parquet'}' "
+                    "(format parquet)", values or {})
+        parts += 1
+
+    sendable = dict(con.execute(
+        "select kind, count(*) from _outbox_diff where live and skip_reason is null group by 1"
+    ).fetchall())
+    for kind in kinds:
+        chunks = -(-sendable.get(kind, 0) // ROWS_PER_CHUNK)
+        sql = (sql_dir / f"{kind}.sql").read_text()
+        for chunk in range(chunks):
+            which = {"kind": kind, "chunk": chunk, "chunks": chunks}
+            con.execute(
+                "create or replace temp table render_keys as select key from _outbox_diff "
+                "where live and skip_reason is null and kind = $kind "
+                "and hash(key) % $chunks = $chunk", which)
+            # A key the render drops (e.g. an unknown currency) stays visible as a skip.
+            copy(
+                f"select {meta}, case when r.key is null then 'not_rendered' end "
+                "as skip_reason, t.fingerprint, r.payload::varchar as payload, "
+                f"md5(r.payload::varchar) as hash, {gen}::integer as gen, false as deleted "
+                f"from _outbox_diff t join render_keys k on k.key = t.key "
+                f"left join ({sql}) r on r.key = t.key where t.kind = $kind",
+                {**_used(sql, params), "kind": kind})
+        if chunks:
+            report.rendered[kind] = sendable[kind]
+    copy(f"select {meta}, t.skip_reason, t.fingerprint, null::varchar as payload, "
+         f"null::varchar as hash, {gen}::integer as gen, false as deleted "
+         "from _outbox_diff t where t.live and t.skip_reason is not null")
+    copy(f"select {meta}, null::varchar as skip_reason, null::ubigint as fingerprint, "
+         f"null::varchar as payload, null::varchar as hash, {gen}::integer as gen, "
+         "true as deleted from _outbox_diff t where not t.live")
+    con.execute("drop table if exists render_keys")
+    rows = con.execute(f"select count(*) from read_parquet('{tmp}/*.parquet')").fetchone()[0]
+    final = root / f"gen-{gen:06d}"
+    shutil.rmtree(final, ignore_errors=True)
+    tmp.rename(final)
+    return rows
+
+
+def _needs_compaction(manifest: dict[str, Any]) -> bool:
+    gens = manifest["generations"]
+    deltas = sum(g["rows"] for g in gens[1:])
+    return len(gens) > MAX_GENERATIONS or deltas > COMPACT_RATIO * max(1, gens[0]["rows"])
+
+
+def _compact(con: duckdb.DuckDBPyConnection, store: OutboxStore,
+             manifest: dict[str, Any]) -> dict[str, Any]:
+    """Fold every generation into one base of live rows that ``covers`` the newest."""
+    files = store.files(manifest)
+    gen = files.gen + 1
+    tmp = store.root / f".gen-{gen:06d}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    columns = ", ".join([*META_COLUMNS, "payload", "hash", f"{gen}::integer as gen", "deleted"])
+    con.execute(f"copy ({files.state_sql(columns)}) to '{tmp / 'part-00000.parquet'}' "
+                "(format parquet)")
+    rows = con.execute(f"select count(*) from read_parquet('{tmp}/*.parquet')").fetchone()[0]
+    tmp.rename(store.root / f"gen-{gen:06d}")
+    manifest = {**manifest, "generations": [Generation(gen, rows, files.gen).as_json()]}
+    store.write_manifest(manifest)
+    return manifest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,20 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 from ecom_sync import paths
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
+# DuckDB's default is 80% of RAM: its buffer pool then grows with the data (a 6-year
+# window of orders kept cached) and an unbounded plan passes CI and fails on a small box.
+# With a limit, the pool evicts and big joins and sorts spill to ``<db>.tmp``.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def memory_limit() -> str:
+    return os.environ.get("ECOM_SYNC_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+
+
+def configure(con: duckdb.DuckDBPyConnection) -> None:
+    """UTC and the memory limit, on every connection we open."""
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set memory_limit = ?", [memory_limit()])
 
 _BOOTSTRAP = """
 create schema if not exists ref;
@@ -41,7 +56,7 @@ def read_only(path: Path | None = None, wait_s: float = 120) -> Iterator[duckdb.
     )
     con = retrying(duckdb.connect, str(path), read_only=True)
     try:
-        con.execute("set TimeZone = 'UTC'")
+        configure(con)
         yield con
     finally:
         con.close()
@@ -54,7 +69,7 @@ def connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     try:
-        con.execute("set TimeZone = 'UTC'")
+        configure(con)
         con.execute(_BOOTSTRAP)
         _load_currencies(con)
         yield con

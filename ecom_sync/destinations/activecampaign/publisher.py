@@ -16,6 +16,7 @@ from ecom_sync.destinations.activecampaign.client import ActiveCampaignClient, G
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
 from ecom_sync.publish.freshness import is_fresh
 from ecom_sync.publish.ledger import Ledger, OutboxRow, SendResult
+from ecom_sync.publish.outbox import OutboxFiles, OutboxStore
 from ecom_sync.publish.report import PublishReport
 from ecom_sync.sources.http import SourceError
 
@@ -58,12 +59,18 @@ class ActiveCampaignPublisher:
     # -- driver -----------------------------------------------------------------------
 
     def run(self, outbox: Path, dry_run: bool = False) -> PublishReport:
+        """Publish the delta of the outbox at ``outbox`` (a snapshot of it: a build may
+        run meanwhile)."""
+        with OutboxStore(outbox).snapshot() as files:
+            return self._run(files, dry_run)
+
+    def _run(self, outbox: OutboxFiles, dry_run: bool) -> PublishReport:
         started = time.monotonic()
         self.report = PublishReport(self.dest.name, dry_run=dry_run)
-        self.report.plan = self.ledger.plan_counts(outbox)
-        self.report.skipped = self.ledger.skipped(outbox)
+        self.report.plan = self.ledger.plan(outbox)
+        self.report.skipped = self.ledger.skipped()
         if dry_run:
-            self.report.samples = {k: self.ledger.sample(outbox, k) for k in KINDS}
+            self.report.samples = {k: self.ledger.sample(k) for k in KINDS}
             return self.report
         senders: dict[str, tuple[int, Callable[[list[OutboxRow]], list[SendResult]]]] = {
             "connection": (50, self._connections),
@@ -74,7 +81,7 @@ class ActiveCampaignPublisher:
         }
         for kind in KINDS:
             batch_size, send = senders[kind]
-            for batch in self.ledger.delta(outbox, kind, batch_size):
+            for batch in self.ledger.delta(kind, batch_size):
                 self.ledger.mark_sending(batch)
                 results = send(batch)
                 self.ledger.record(results)
@@ -86,6 +93,7 @@ class ActiveCampaignPublisher:
                     else:
                         self.report.count(kind, "failed")
                         self.report.errors.append((kind, result.key, result.error or "?"))
+        self.ledger.mark_published(outbox)
         self.report.requests = self.client.requests_made
         self.report.throttled = self.client.pacing.throttled
         self.report.seconds = time.monotonic() - started

@@ -24,6 +24,9 @@ from ecom_sync_tests.helpers import make_outbox
 AC_TOKEN = "test-ac-token"
 
 
+TAGS = {"acme_europe": ["acme-europe"]}
+
+
 @dataclass
 class AcTarget:
     account: AcAccount
@@ -52,8 +55,8 @@ class AcTarget:
 
 @pytest.fixture(scope="session")
 def session_outbox(synced_demo: SyncedDemo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_outbox(synced_demo, tmp_path_factory.mktemp("ac") / "outbox.parquet",
-                       connection_tags={"acme_europe": ["acme-europe"]})
+    return make_outbox(synced_demo, tmp_path_factory.mktemp("ac") / "outbox",
+                       connection_tags=TAGS)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,12 +11,15 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
 
 from ecom_sync.sources.http import ReconnectRequired
-from ecom_sync_tests.destinations.activecampaign.conftest import AC_TOKEN, AcTarget
+from ecom_sync_tests.conftest import SyncedDemo
+from ecom_sync_tests.destinations.activecampaign.conftest import AC_TOKEN, TAGS, AcTarget
+from ecom_sync_tests.helpers import make_outbox
 
 PUBLISH_SCRIPT = """
 import sys
@@ -69,29 +73,28 @@ def test_r_m6_killed_publish_resumes_without_duplicates_or_gaps(
     assert all(n == 1 for counter in state(killed).values() for n in counter.values())
 
 
-def test_r_m6_a_one_percent_change_sends_only_that(ac: AcTarget, tmp_path: Path) -> None:
-    """M6: after a full publish, changing 1% of the orders sends those orders and nothing
-    else (the delta comes from payload hashes in the ledger)."""
+def test_r_m6_a_one_percent_change_sends_only_that(
+    ac: AcTarget, synced_demo: SyncedDemo, tmp_path: Path
+) -> None:
+    """M6: after a full publish, 1% of the orders change in the warehouse; the outbox is
+    brought up to date (rendering those only) and the publish sends those orders and
+    nothing else."""
     ac.publish()
-    changed = tmp_path / "changed.parquet"
-    con = duckdb.connect()
-    con.execute(f"""
-        copy (
-            select * replace (
-                case when kind = 'order' and hash(key) % 100 = 0
-                     then json_merge_patch(payload, '{{"storeStatus": "changed"}}')::varchar
-                     else payload end as payload,
-                case when kind = 'order' and hash(key) % 100 = 0 then md5(hash || 'x')
-                     else hash end as hash)
-            from read_parquet('{ac.outbox}')
-        ) to '{changed}' (format parquet)""")
-    n_changed = con.execute(
-        f"select count(*) from read_parquet('{ac.outbox}') where kind = 'order' "
-        "and skip_reason is null and hash(key) % 100 = 0").fetchone()[0]
+    db = tmp_path / "changed.duckdb"
+    shutil.copy(synced_demo.duckdb, db)
+    con = duckdb.connect(str(db))
+    edited = "contact_eligible and email_key is not null and hash(connection, order_id) % 100 = 0"
+    con.execute(f"update canonical.orders set status = status || ' (changed)' where {edited}")
+    n_changed = con.execute(f"select count(*) from canonical.orders where {edited} "
+                            "and status_group <> 'incomplete'").fetchone()[0]
     con.close()
     assert n_changed > 0
+    outbox = tmp_path / "outbox"
+    shutil.copytree(ac.outbox, outbox)
+    make_outbox(SimpleNamespace(duckdb=db), outbox, connection_tags=TAGS)
     writes = ac.account.write_requests()
-    report = ac.publish(outbox=changed)
+    report = ac.publish(outbox=outbox)
+    assert report.plan["order"]["changed"] == n_changed
     totals = report.totals()
     assert totals["order"]["updated"] == n_changed
     assert sum(t["created"] + t["updated"] for t in totals.values()) == n_changed

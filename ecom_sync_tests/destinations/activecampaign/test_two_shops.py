@@ -66,7 +66,7 @@ def test_r_s1_two_shopify_shops_stay_apart(
 
     ac = ac_factory()
     outbox = make_outbox(SimpleNamespace(duckdb=ecom_home / "warehouse.duckdb"),
-                         ecom_home / "outbox.parquet")
+                         ecom_home / "outbox")
     assert ac.publish(outbox=outbox).failed == 0
     conns = {c["externalid"]: c["id"] for c in ac.account.records("connections")}
     assert set(conns) == {"acme_nordic", "acme_us"}

@@ -1,16 +1,6 @@
 -- Abandoned carts through v3 ecomOrders (integer cents), with the recovery URL (BC6).
--- A cart that became an order is recovered by that order's cartId, not sent again.
 select
-    'cart' as kind,
     c.connection || '|' || c.cart_id as key,
-    c.connection,
-    c.email_key,
-    c.abandoned_at as placed_at,
-    case
-        when not c.contact_eligible then 'guest_cart_not_synced'
-        when c.email_key is null then 'no_email'
-        when c.status = 'recovered' then 'recovered_by_order'
-    end as skip_reason,
     to_json({
         'externalcheckoutid': c.cart_id,
         'abandonedDate': strftime(c.abandoned_at, '%Y-%m-%dT%H:%M:%SZ'),
@@ -25,3 +15,4 @@ select
                            'imageUrl': l.image_url} for l in c.lines]
     }) as payload
 from canonical.abandoned_carts c
+where c.connection || '|' || c.cart_id in (select key from render_keys)

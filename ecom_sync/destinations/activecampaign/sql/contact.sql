@@ -2,12 +2,7 @@
 -- the platform's tags (BC4) and the connection's own, the company as account, and
 -- whether they accept marketing (C4 list subscription is decided at send time).
 select
-    'contact' as kind,
     c.email_key as key,
-    null::varchar as connection,
-    c.email_key,
-    null::timestamptz as placed_at,
-    null::varchar as skip_reason,
     to_json({
         'email': c.email,
         'first_name': c.first_name,
@@ -22,3 +17,4 @@ select
         'accepts_marketing': c.accepts_marketing
     }) as payload
 from canonical.contacts c
+where c.email_key in (select key from render_keys)

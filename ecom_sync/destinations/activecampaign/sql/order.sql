@@ -1,6 +1,6 @@
 -- Orders as Ecommerce GraphQL OrderInput (amounts in decimal units). creationSource is
--- chosen at send time (M5); legacyConnectionId is filled from the ledger. Rendered one
--- bucket of orders at a time ($bucket of $buckets) to bound memory.
+-- chosen at send time (M5); legacyConnectionId is filled from the ledger. Only the orders
+-- in render_keys are rendered (a chunk of the new or changed ones), so memory is bounded.
 with lines as (
     select
         l.connection,
@@ -18,20 +18,11 @@ with lines as (
         } order by l.line_id) as items
     from canonical.order_lines l
     join ref.currencies cur on cur.code = l.currency
-    where hash(l.connection, l.order_id) % $buckets = $bucket
+    where l.connection || '|' || l.order_id in (select key from render_keys)
     group by all
 )
 select
-    'order' as kind,
     o.connection || '|' || o.order_id as key,
-    o.connection,
-    o.email_key,
-    o.placed_at,
-    case
-        when not o.contact_eligible then 'guest_checkout_not_synced'
-        when o.email_key is null then 'no_email'
-        when o.status_group = 'incomplete' then 'incomplete_checkout'
-    end as skip_reason,
     to_json({
         'storeOrderId': o.order_id,
         'orderNumber': o.order_number,
@@ -71,4 +62,4 @@ join ref.currencies cur on cur.code = o.currency
 left join lines li on li.connection = o.connection and li.order_id = o.order_id
 left join canonical.customers c
     on c.connection = o.connection and c.customer_id = o.customer_id
-where hash(o.connection, o.order_id) % $buckets = $bucket
+where o.connection || '|' || o.order_id in (select key from render_keys)

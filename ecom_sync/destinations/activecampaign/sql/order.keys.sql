@@ -1,0 +1,24 @@
+-- Orders (E2/E3). The fingerprint covers everything order.sql reads: the order row, its
+-- lines (order-independent xor of line hashes), the currency's exponent and the
+-- e-commerce customer's consent.
+with lines as (
+    select l.connection, l.order_id, bit_xor(hash(l)) as fingerprint
+    from canonical.order_lines l
+    group by all
+)
+select
+    o.connection || '|' || o.order_id as key,
+    o.connection,
+    o.email_key,
+    o.placed_at,
+    case
+        when not o.contact_eligible then 'guest_checkout_not_synced'
+        when o.email_key is null then 'no_email'
+        when o.status_group = 'incomplete' then 'incomplete_checkout'
+    end as skip_reason,
+    hash(o, li.fingerprint, cur.minor_unit, c.accepts_marketing) as fingerprint
+from canonical.orders o
+left join ref.currencies cur on cur.code = o.currency
+left join lines li on li.connection = o.connection and li.order_id = o.order_id
+left join canonical.customers c
+    on c.connection = o.connection and c.customer_id = o.customer_id
