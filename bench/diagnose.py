@@ -1,6 +1,7 @@
 """Profiles behind the missed targets: ``python -m bench.diagnose WHAT [--scale 1.0]``.
 
-- ``outbox``: peak memory of the outbox build and of the ledger plan, each alone.
+- ``outbox``: time and peak memory of the outbox build (from nothing, or a 1% day) and of
+  the ledger plan, each alone.
 - ``staging``: `merge_files`' statements timed one by one for the orders of the largest
   store (the same SQL, run outside the package), beside the bare insert, with peak RSS;
   then the same merge with a file batch of 200 files at a time, and with DuckDB's
@@ -82,50 +83,40 @@ def _merge(con: Any, select_sql: str, params: dict[str, Any], out: dict[str, Any
 
 def outbox(scale: float, variant: str) -> dict[str, Any]:
     """Peak RSS and time of the delta's parts, each alone in this process: ``build`` (the
-    outbox from the canonical tables) or ``plan`` (plan_counts + the delta iteration
-    against yesterday's ledger, from the kept outbox)."""
+    outbox from nothing), ``build_day`` (the kept full outbox brought up to date with the
+    1% day's warehouse) or ``plan`` (the ledger plan + delta iteration of the kept full
+    outbox against the kept full ledger)."""
     import shutil
 
     from bench.steps import _dest
+    from ecom_sync.destinations.activecampaign import DESTINATION
+    from ecom_sync.publish.ledger import Ledger
+    from ecom_sync.publish.outbox import OutboxStore, build_outbox
 
     work = Path(__file__).resolve().parent / ".cache" / f"work-s{scale:g}" / f"s{scale:g}"
     out: dict[str, Any] = {"variant": variant}
     with tempfile.TemporaryDirectory() as tmp:
+        box = Path(tmp) / "o.outbox"
+        if variant == "build_day":
+            shutil.copytree(work / "outbox_full.outbox", box)
         t = time.perf_counter()
         if variant.startswith("build"):
-            from ecom_sync.destinations.activecampaign import DESTINATION
-            from ecom_sync.publish import outbox as outbox_module
-
-            shutil.copyfile(work / "built.duckdb", Path(tmp) / "w.duckdb")
-            out["rss_before"] = _rss_mb()
+            db = work / ("day.duckdb" if variant == "build_day" else "built.duckdb")
+            shutil.copyfile(db, Path(tmp) / "w.duckdb")
             t = time.perf_counter()
             with warehouse(Path(tmp) / "w.duckdb") as con:
-                if variant == "build_memory_limit":
-                    con.execute("set memory_limit = '1GB'")
-                if variant == "build_unsorted":
-                    # the same outbox without its global ORDER BY (a copy, for sizing only)
-                    parts = [f"select {i} as kind_order, {outbox_module.OUTBOX_COLUMNS} from "
-                             f"({(DESTINATION.sql_dir / f'{k}.sql').read_text()})"
-                             for i, k in enumerate(DESTINATION.kinds)]
-                    union = "\nunion all\n".join(parts)
-                    params = {k: v for k, v in DESTINATION.outbox_params(_dest()).items()
-                              if f"${k}" in union}
-                    con.execute(f"copy (select *, md5(payload::varchar) as hash from ({union}))"
-                                f" to '{Path(tmp) / 'o.parquet'}' (format parquet)", params)
-                else:
-                    outbox_module.build_outbox(
-                        con, DESTINATION.sql_dir, DESTINATION.kinds,
-                        DESTINATION.outbox_params(_dest()), Path(tmp) / "o.parquet")
+                built = build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
+                                     DESTINATION.outbox_params(_dest()), box)
+            out["rendered"] = built.rendered
         else:
-            from ecom_sync.publish.ledger import Ledger
-
             shutil.copyfile(work / "ledger_full.duckdb", Path(tmp) / "l.duckdb")
-            box = work / "outbox_full.parquet"
-            with Ledger(Path(tmp) / "l.duckdb") as led:
-                led.plan_counts(box)
-                out["rss_after_plan_counts"] = _rss_mb()
-                for kind in ("connection", "contact", "ecom_customer", "order", "cart"):
-                    sum(len(b) for b in led.delta(box, kind, 250))
+            with Ledger(Path(tmp) / "l.duckdb") as led, \
+                    OutboxStore(work / "outbox_full.outbox").snapshot() as files:
+                led.con.execute("delete from published")  # compare every generation
+                led.plan(files)
+                out["rss_after_plan"] = _rss_mb()
+                for kind in DESTINATION.kinds:
+                    sum(len(b) for b in led.delta(kind, 250))
         out["seconds"] = time.perf_counter() - t
     out["peak_rss_mb"] = _rss_mb()
     return out
@@ -137,7 +128,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--variant", default="ours",
                         choices=["ours", "bare", "chunks_200", "no_insertion_order", "build",
-                                 "build_unsorted", "build_memory_limit", "plan"])
+                                 "build_day", "plan"])
     args = parser.parse_args()
     fn = staging if args.what == "staging" else outbox
     print(json.dumps(fn(args.scale, args.variant)), flush=True)

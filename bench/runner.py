@@ -202,7 +202,7 @@ class Bench:
         self.once("r.outbox", "delta", {"src": str(rt / "built.duckdb"),
                                         "db": str(rt / "tmp.duckdb"),
                                         "ledger": str(rt / "ledger.duckdb"),
-                                        "outbox": str(rt / "outbox.parquet")}, r)
+                                        "outbox": str(rt / "outbox.outbox")}, r)
         publish = threading.Thread(target=self.publish_runs, args=(self.reps,), daemon=True)
         publish.start()
         self.log(f"{self.reps} publishes of a {self.publish_contacts}-contact slice started "
@@ -228,20 +228,21 @@ class Bench:
         self.once("outbox_full", "delta", {"src": str(st / "built.duckdb"),
                                            "db": str(st / "tmp.duckdb"),
                                            "ledger": str(st / "ledger0.duckdb"),
-                                           "outbox": str(st / "outbox_full.parquet")}, s)
+                                           "outbox": str(st / "outbox_full.outbox")}, s)
         self.once("mark_published", "mark_published", {
-            "outbox": str(st / "outbox_full.parquet"), "ledger": str(st / "ledger_full.duckdb")},
+            "outbox": str(st / "outbox_full.outbox"), "ledger": str(st / "ledger_full.duckdb")},
             s)
         self.once("make_day", "make_day", {"src": str(st / "built.duckdb"),
                                            "db": str(st / "day.duckdb")}, s)
         self.round_robin(s, {
             "delta_full": ("delta", lambda i: {
                 "src": str(st / "built.duckdb"), "db": str(st / f"df{i}.duckdb"),
-                "ledger": str(st / f"lf{i}.duckdb"), "outbox": str(st / f"of{i}.parquet")}),
+                "ledger": str(st / f"lf{i}.duckdb"), "outbox": str(st / f"of{i}.outbox")}),
             "delta_day": ("delta", lambda i: {
                 "src": str(st / "day.duckdb"), "db": str(st / f"dd{i}.duckdb"),
-                "ledger": str(st / f"ld{i}.duckdb"), "outbox": str(st / f"od{i}.parquet"),
-                "ledger_src": str(st / "ledger_full.duckdb")}),
+                "ledger": str(st / f"ld{i}.duckdb"), "outbox": str(st / f"od{i}.outbox"),
+                "ledger_src": str(st / "ledger_full.duckdb"),
+                "outbox_src": str(st / "outbox_full.outbox")}),
         }, self.reps)
 
         # 5 the whole sync through Dagster vs its parts (reduced scale)
@@ -257,11 +258,14 @@ class Bench:
         self.log("waiting for the publishes")
         publish.join()
         self.log("publishes done")
-        for path in list(self.work.rglob("*.duckdb")) + list(self.work.rglob("*.parquet")):
-            if path.name not in ("staged.duckdb", "built.duckdb", "day.duckdb",
-                                 "ledger_full.duckdb", "outbox_full.parquet",
-                                 "outbox.parquet"):
-                path.unlink(missing_ok=True)
+        keep = ("staged.duckdb", "built.duckdb", "day.duckdb", "ledger_full.duckdb",
+                "outbox_full.outbox", "outbox.outbox")
+        for path in [*self.work.rglob("*.duckdb"), *self.work.rglob("*.outbox")]:
+            if path.name not in keep:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
         self.write()
 
     def publish_runs(self, reps: int) -> None:
@@ -270,7 +274,7 @@ class Bench:
         start = len(self.fig("r.publish").runs)
         for i in range(start, start + reps):
             run = run_step("publish_slice", {
-                "outbox": str(rt / "outbox.parquet"), "slice_path": str(rt / f"slice{i}.parquet"),
+                "outbox": str(rt / "outbox.outbox"), "slice_path": str(rt / f"slice{i}.outbox"),
                 "ledger": str(rt / f"publish_ledger{i}.duckdb"),
                 "contacts": self.publish_contacts, "rate": RATE}, rt / "logs", f"publish-{i}")
             assert isinstance(run, Run)

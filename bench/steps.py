@@ -232,45 +232,55 @@ def _dest() -> Any:
                                      api_url="http://unused", token_env="BENCH_AC_TOKEN")
 
 
-def delta(src: str, db: str, ledger: str, outbox: str, ledger_src: str = "") -> dict[str, Any]:
-    """Outbox build + ``plan_counts`` + the publisher's delta iteration (what would be sent),
-    against an empty ledger (full) or yesterday's ledger (a day)."""
+def delta(src: str, db: str, ledger: str, outbox: str, ledger_src: str = "",
+          outbox_src: str = "") -> dict[str, Any]:
+    """The outbox brought up to date + the publisher's plan + its delta iteration (what
+    would be sent, payloads parsed): from nothing against an empty ledger (full), or from
+    yesterday's outbox against yesterday's ledger (a day)."""
     from ecom_sync.destinations.activecampaign import DESTINATION
     from ecom_sync.publish.ledger import Ledger
-    from ecom_sync.publish.outbox import build_outbox
+    from ecom_sync.publish.outbox import OutboxStore, build_outbox
 
     _copy(src, db)
+    shutil.rmtree(outbox, ignore_errors=True)
+    if outbox_src:
+        shutil.copytree(outbox_src, outbox)
     if ledger_src:
         _copy(ledger_src, ledger)
+    else:
+        Path(ledger).unlink(missing_ok=True)
     dest = _dest()
     batch = {"connection": 50, "contact": dest.contact_batch_size, "ecom_customer": 50,
              "order": dest.order_batch_size, "cart": 50}
     clock = Clock()
     with clock.phase("outbox"), warehouse(Path(db)) as con:
-        objects = build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
-                               DESTINATION.outbox_params(dest), Path(outbox))
+        built = build_outbox(con, DESTINATION.sql_dir, DESTINATION.kinds,
+                             DESTINATION.outbox_params(dest), Path(outbox))
     to_send: dict[str, int] = {}
-    with Ledger(Path(ledger)) as led:
-        with clock.phase("plan_counts"):
-            plan = led.plan_counts(Path(outbox))
+    with Ledger(Path(ledger)) as led, OutboxStore(Path(outbox)).snapshot() as files:
+        with clock.phase("plan"):
+            plan = led.plan(files)
         with clock.phase("delta_rows"):
             for kind in DESTINATION.kinds:
-                to_send[kind] = sum(len(b) for b in led.delta(Path(outbox), kind, batch[kind]))
+                to_send[kind] = sum(len(b) for b in led.delta(kind, batch[kind]))
     seconds = clock.total
-    return {"seconds": seconds, "phases": clock.phases, "objects": objects, "plan": plan,
-            "to_send": to_send, "records": sum(to_send.values())}
+    return {"seconds": seconds, "phases": clock.phases, "objects": built.objects,
+            "rendered": built.rendered, "plan": plan, "to_send": to_send,
+            "records": sum(to_send.values())}
 
 
 def mark_published(outbox: str, ledger: str) -> dict[str, Any]:
-    """Setup for the day: a ledger as a successful full publish leaves it."""
+    """Setup for the day: a ledger as a successful full publish of ``outbox`` leaves it."""
     from ecom_sync.publish.ledger import Ledger
+    from ecom_sync.publish.outbox import OutboxStore
 
     Path(ledger).unlink(missing_ok=True)
-    with Ledger(Path(ledger)) as led:
+    with Ledger(Path(ledger)) as led, OutboxStore(Path(outbox)).snapshot() as files:
         led.con.execute(
             f"insert into objects select kind, key, hash, 'r-' || key, 'sent', 0, 1, null, "
-            f"now() from read_parquet('{outbox}') where skip_reason is null"
+            f"now() from ({files.state_sql()}) where skip_reason is null"
         )
+        led.mark_published(files)
         n = led.con.execute("select count(*) from objects").fetchone()[0]
     return {"seconds": 0.0, "records": n}
 
@@ -399,22 +409,22 @@ def publish_slice(outbox: str, slice_path: str, ledger: str, contacts: int,
     orders, every connection) published to the ActiveCampaign stand-in at ``rate``."""
     from ecom_sync.destinations.activecampaign import DESTINATION
     from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
+    from ecom_sync.publish.outbox import OutboxStore
     from ecom_sync.sandbox.activecampaign.app import create_app
     from ecom_sync.sandbox.activecampaign.state import AcAccount
     from ecom_sync.sandbox.server import serve_in_thread
 
+    shutil.rmtree(slice_path, ignore_errors=True)
     con = duckdb.connect()
-    con.execute(f"""
-        copy (
-            with o as (select * from read_parquet('{outbox}')),
-                 picked as (select email_key from o where kind = 'contact'
-                            and skip_reason is null order by key limit {int(contacts)})
-            select * from o where kind = 'connection'
-               or (kind in ('contact', 'ecom_customer', 'order')
-                   and email_key in (select email_key from picked))
-        ) to '{slice_path}' (format parquet)""")
-    kinds = dict(con.execute(
-        f"select kind, count(*) from read_parquet('{slice_path}') group by 1").fetchall())
+    state = OutboxStore(Path(outbox)).files().state_sql()
+    OutboxStore(Path(slice_path)).write_base(con, f"""
+        with o as ({state}),
+             picked as (select email_key from o where kind = 'contact'
+                        and skip_reason is null order by key limit {int(contacts)})
+        select * from o where kind = 'connection'
+           or (kind in ('contact', 'ecom_customer', 'order')
+               and email_key in (select email_key from picked))""")
+    kinds = {k: c["objects"] for k, c in OutboxStore(Path(slice_path)).files().counts.items()}
     con.close()
     Path(ledger).unlink(missing_ok=True)
     os.environ["BENCH_AC_TOKEN"] = AC_TOKEN

@@ -128,9 +128,12 @@ class OutboxStore:
     def read_manifest(self) -> dict[str, Any]:
         if self.manifest_path.exists():
             manifest = json.loads(self.manifest_path.read_text())
-            if manifest.get("format") == FORMAT:
+            if manifest.get("format") == FORMAT and all(
+                    (self.root / f"gen-{g['gen']:06d}").is_dir()
+                    for g in manifest["generations"]):
                 return manifest
-        # New, or written by another format: start over (a full render, new id).
+        # New, of another format, or with a generation deleted by hand: start over (a full
+        # render under a new id, so no ledger trusts its old mark).
         return {"format": FORMAT, "outbox_id": uuid.uuid4().hex, "versions": {},
                 "counts": {}, "generations": []}
 
@@ -155,6 +158,29 @@ class OutboxStore:
             if time.time() - path.stat().st_mtime > SNAPSHOT_MAX_AGE_S:
                 shutil.rmtree(path, ignore_errors=True)
 
+    def write_base(self, con: duckdb.DuckDBPyConnection, rows_sql: str,
+                   manifest: dict[str, Any] | None = None, covers: int = 0) -> dict[str, Any]:
+        """Make ``rows_sql`` (live rows, ``ROW_COLUMNS``) the outbox's only generation: a
+        compaction (same counts, ``covers`` the generations it folds), or an outbox written
+        whole (a new one: counts from the rows, a new id)."""
+        manifest = manifest or self.read_manifest()
+        gen = max([g["gen"] for g in manifest["generations"]], default=0) + 1
+        tmp = self.root / f".gen-{gen:06d}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        columns = ", ".join([*META_COLUMNS, "payload", "hash", f"{gen}::integer as gen",
+                             "deleted"])
+        con.execute(f"copy (select {columns} from ({rows_sql})) "
+                    f"to '{tmp / 'part-00000.parquet'}' (format parquet)")
+        rows = con.execute(f"select count(*) from read_parquet('{tmp}/*.parquet')").fetchone()[0]
+        if not manifest["generations"]:
+            manifest = {**manifest, "counts": _counts(con, f"{tmp}/*.parquet")}
+        tmp.rename(self.root / f"gen-{gen:06d}")
+        manifest = {**manifest, "generations": [Generation(gen, rows, covers or gen).as_json()]}
+        self.write_manifest(manifest)
+        self.remove_unlisted(manifest)
+        return manifest
+
     @contextmanager
     def snapshot(self) -> Iterator[OutboxFiles]:
         """The current generations, hard-linked so that they outlive a compaction."""
@@ -165,7 +191,10 @@ class OutboxStore:
                 target = snap / gen.dirname
                 target.mkdir(parents=True)
                 for part in (self.root / gen.dirname).glob("*.parquet"):
-                    os.link(part, target / part.name)
+                    try:
+                        os.link(part, target / part.name)
+                    except OSError:  # a file system without hard links
+                        shutil.copy2(part, target / part.name)
             yield OutboxFiles(snap, files.outbox_id, files.generations, files.counts)
         finally:
             shutil.rmtree(snap, ignore_errors=True)
@@ -243,6 +272,20 @@ def build_outbox(
     report.generation, report.generations = manifest["generations"][-1]["gen"], len(
         manifest["generations"])
     return report
+
+
+def _counts(con: duckdb.DuckDBPyConnection, glob: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for kind, reason, n in con.execute(
+        f"select kind, skip_reason, count(*) from read_parquet('{glob}') group by all"
+    ).fetchall():
+        c = out.setdefault(kind, {"objects": 0, "to_send": 0, "skipped": {}})
+        c["objects"] += n
+        if reason is None:
+            c["to_send"] += n
+        else:
+            c["skipped"][reason] = n
+    return out
 
 
 def _updated_counts(con: duckdb.DuckDBPyConnection,
@@ -338,15 +381,4 @@ def _compact(con: duckdb.DuckDBPyConnection, store: OutboxStore,
              manifest: dict[str, Any]) -> dict[str, Any]:
     """Fold every generation into one base of live rows that ``covers`` the newest."""
     files = store.files(manifest)
-    gen = files.gen + 1
-    tmp = store.root / f".gen-{gen:06d}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    columns = ", ".join([*META_COLUMNS, "payload", "hash", f"{gen}::integer as gen", "deleted"])
-    con.execute(f"copy ({files.state_sql(columns)}) to '{tmp / 'part-00000.parquet'}' "
-                "(format parquet)")
-    rows = con.execute(f"select count(*) from read_parquet('{tmp}/*.parquet')").fetchone()[0]
-    tmp.rename(store.root / f"gen-{gen:06d}")
-    manifest = {**manifest, "generations": [Generation(gen, rows, files.gen).as_json()]}
-    store.write_manifest(manifest)
-    return manifest
+    return store.write_base(con, files.state_sql(), manifest, covers=files.gen)

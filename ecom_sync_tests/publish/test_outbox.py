@@ -226,3 +226,17 @@ def test_counts_follow_the_changes(
         assert counts["skipped"] == skipped
 
 
+
+
+def test_an_outbox_missing_a_generation_is_rebuilt(
+    synced_demo: SyncedDemo, outbox: Path, tmp_path: Path
+) -> None:
+    """A generation folder deleted by hand: the outbox starts over under a new id rather
+    than publishing from a partial picture."""
+    copy = tmp_path / "copy"
+    shutil.copytree(outbox, copy)
+    old_id = OutboxStore(copy).files().outbox_id
+    shutil.rmtree(copy / "gen-000001")
+    built = build(synced_demo.duckdb, copy)
+    assert built.full and OutboxStore(copy).files().outbox_id != old_id
+    assert strip(read(copy)) == strip(read(outbox))
