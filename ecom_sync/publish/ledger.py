@@ -171,9 +171,9 @@ class Ledger:
                    p.remote_id, p.is_new, p.attempted
             from {files} f
             join (select * from plan where state in ('new', 'retry', 'changed')
-                  and kind = '{kind}') p
+                  and kind = $kind) p
               on f.kind = p.kind and f.key = p.key and f.gen = p.gen
-            where f.kind = '{kind}'
+            where f.kind = $kind
             """
 
     def delta(self, kind: str, batch_size: int) -> Iterator[list[OutboxRow]]:
@@ -182,7 +182,7 @@ class Ledger:
         # On the plan's own connection (the temp table is local to it); nothing else runs
         # on that connection while this streams.
         assert self._reader is not None, "plan() first"
-        self._reader.execute(self._pending_sql(kind))
+        self._reader.execute(self._pending_sql(kind), {"kind": kind})
         while rows := self._reader.fetchmany(batch_size):
             yield [OutboxRow(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
 
@@ -195,7 +195,8 @@ class Ledger:
     def sample(self, kind: str, n: int = 3) -> list[dict[str, Any]]:
         assert self._reader is not None, "plan() first"
         return [json.loads(r[5]) for r in self._reader.execute(
-            self._pending_sql(kind) + " order by p.key limit ?", [n]).fetchall()]
+            self._pending_sql(kind) + " order by p.key limit $n", {"kind": kind, "n": n}
+        ).fetchall()]
 
     def _upsert_batch(self, frame: pd.DataFrame, sql: str) -> None:
         """One set-based statement per batch (``executemany`` pays per row, between requests

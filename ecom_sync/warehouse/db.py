@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -78,11 +79,20 @@ def connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _load_currencies(con: duckdb.DuckDBPyConnection) -> None:
+    """``ref.currencies`` from the bundled CSV, reloaded only when the CSV changed (its
+    digest is kept as the table's comment): no write on every connection."""
+    csv = WAREHOUSE_DIR / "currencies.csv"
+    digest = hashlib.md5(csv.read_bytes()).hexdigest()
+    row = con.execute("select comment from duckdb_tables() where schema_name = 'ref' "
+                      "and table_name = 'currencies'").fetchone()
+    if row and row[0] == digest:
+        return
     con.execute(
         "create or replace table ref.currencies as "
         "select code, minor_unit::integer as minor_unit, name from read_csv(?, header = true)",
-        [str(WAREHOUSE_DIR / "currencies.csv")],
+        [str(csv)],
     )
+    con.execute(f"comment on table ref.currencies is '{digest}'")
 
 
 @contextmanager

@@ -240,3 +240,18 @@ def test_an_outbox_missing_a_generation_is_rebuilt(
     built = build(synced_demo.duckdb, copy)
     assert built.full and OutboxStore(copy).files().outbox_id != old_id
     assert strip(read(copy)) == strip(read(outbox))
+
+
+def test_order_fingerprint_covers_every_line_column_the_payload_reads() -> None:
+    """order.keys.sql names the order_lines columns it hashes (a long description would
+    cost time for nothing): every ``l.<column>`` order.sql reads must be among them."""
+    import re
+
+    from ecom_sync.destinations.activecampaign import DESTINATION
+
+    def line_columns(name: str) -> set[str]:
+        return set(re.findall(r"\bl\.(\w+)", (DESTINATION.sql_dir / name).read_text()))
+
+    read = line_columns("order.sql")
+    assert {"line_id", "quantity", "total_minor", "name"} <= read
+    assert read <= line_columns("order.keys.sql")

@@ -1,8 +1,11 @@
 -- Orders (E2/E3). The fingerprint covers everything order.sql reads: the order row, its
--- lines (order-independent xor of line hashes), the currency's exponent and the
--- e-commerce customer's consent.
+-- lines (an order-independent xor of line hashes over the line columns order.sql reads;
+-- not the long description it does not), the currency's exponent and the e-commerce
+-- customer's consent.
 with lines as (
-    select l.connection, l.order_id, bit_xor(hash(l)) as fingerprint
+    select l.connection, l.order_id,
+           bit_xor(hash(l.line_id, l.product_id, l.variant_id, l.name, l.sku, l.category,
+                        l.image_url, l.quantity, l.total_minor, l.currency)) as fingerprint
     from canonical.order_lines l
     group by all
 )
