@@ -56,13 +56,14 @@ class Generation:
     gen: int
     rows: int
     covers: int  # a compacted base holds the state as of this generation; else = gen
+    parts: int   # Parquet files in its folder (a snapshot checks it linked them all)
 
     @property
     def dirname(self) -> str:
         return f"gen-{self.gen:06d}"
 
     def as_json(self) -> dict[str, int]:
-        return {"gen": self.gen, "rows": self.rows, "covers": self.covers}
+        return {"gen": self.gen, "rows": self.rows, "covers": self.covers, "parts": self.parts}
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,7 @@ class OutboxStore:
 
     def files(self, manifest: dict[str, Any] | None = None) -> OutboxFiles:
         manifest = manifest or self.read_manifest()
-        gens = tuple(Generation(g["gen"], g["rows"], g["covers"])
-                     for g in manifest["generations"])
+        gens = tuple(Generation(**g) for g in manifest["generations"])
         return OutboxFiles(self.root, manifest["outbox_id"], gens, manifest["counts"])
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
@@ -176,28 +176,45 @@ class OutboxStore:
         if not manifest["generations"]:
             manifest = {**manifest, "counts": _counts(con, f"{tmp}/*.parquet")}
         tmp.rename(self.root / f"gen-{gen:06d}")
-        manifest = {**manifest, "generations": [Generation(gen, rows, covers or gen).as_json()]}
+        manifest = {**manifest,
+                    "generations": [Generation(gen, rows, covers or gen, 1).as_json()]}
         self.write_manifest(manifest)
         self.remove_unlisted(manifest)
         return manifest
 
     @contextmanager
-    def snapshot(self) -> Iterator[OutboxFiles]:
-        """The current generations, hard-linked so that they outlive a compaction."""
-        files = self.files()
+    def snapshot(self, attempts: int = 5) -> Iterator[OutboxFiles]:
+        """The current generations, hard-linked so that they outlive a compaction. A
+        compaction that removes a generation while it is being linked shows as a missing
+        part: the snapshot is then taken again from the new manifest."""
         snap = self.root / "snapshots" / uuid.uuid4().hex
         try:
-            for gen in files.generations:
-                target = snap / gen.dirname
-                target.mkdir(parents=True)
-                for part in (self.root / gen.dirname).glob("*.parquet"):
-                    try:
-                        os.link(part, target / part.name)
-                    except OSError:  # a file system without hard links
-                        shutil.copy2(part, target / part.name)
+            for _ in range(attempts):
+                shutil.rmtree(snap, ignore_errors=True)
+                files = self.files()
+                if all(self._link(gen, snap / gen.dirname) for gen in files.generations):
+                    break
+            else:
+                raise RuntimeError(f"outbox {self.root} kept changing while being read")
             yield OutboxFiles(snap, files.outbox_id, files.generations, files.counts)
         finally:
             shutil.rmtree(snap, ignore_errors=True)
+
+    def _link(self, gen: Generation, target: Path) -> bool:
+        target.mkdir(parents=True)
+        linked = 0
+        for part in (self.root / gen.dirname).glob("*.parquet"):
+            try:
+                try:
+                    os.link(part, target / part.name)
+                except FileNotFoundError:
+                    raise
+                except OSError:  # a file system without hard links
+                    shutil.copy2(part, target / part.name)
+            except FileNotFoundError:  # removed by a compaction meanwhile
+                return False
+            linked += 1
+        return linked == gen.parts
 
 
 def _versions(sql_dir: Path, kinds: tuple[str, ...], params: dict[str, Any]) -> dict[str, str]:
@@ -260,8 +277,8 @@ def build_outbox(
         return report
 
     gen = previous.gen + 1
-    rows = _write_generation(con, sql_dir, kinds, params, root, gen, report)
-    new = Generation(gen, rows, gen).as_json()
+    rows, parts = _write_generation(con, sql_dir, kinds, params, root, gen, report)
+    new = Generation(gen, rows, gen, parts).as_json()
     manifest = {**manifest, "versions": versions, "counts": counts,
                 "generations": [new] if report.full else [*manifest["generations"], new]}
     store.write_manifest(manifest)
@@ -320,7 +337,7 @@ def _write_generation(
     root: Path,
     gen: int,
     report: OutboxBuild,
-) -> int:
+) -> tuple[int, int]:
     """Render the diff's live, sendable rows chunk by chunk into part files (skipped rows
     go without payload, gone ones as tombstones); the folder appears whole."""
     tmp = root / f".gen-{gen:06d}.tmp"
@@ -368,7 +385,7 @@ def _write_generation(
     final = root / f"gen-{gen:06d}"
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
-    return rows
+    return rows, parts
 
 
 def _needs_compaction(manifest: dict[str, Any]) -> bool:

@@ -255,3 +255,32 @@ def test_order_fingerprint_covers_every_line_column_the_payload_reads() -> None:
     read = line_columns("order.sql")
     assert {"line_id", "quantity", "total_minor", "name"} <= read
     assert read <= line_columns("order.keys.sql")
+
+
+def test_a_snapshot_taken_during_a_compaction_is_taken_again(
+    synced_demo: SyncedDemo, outbox: Path, changed_warehouse: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The manifest was read just before a compaction removed the generation it lists:
+    the snapshot sees a part missing and starts again from the new manifest."""
+    copy = tmp_path / "copy"
+    shutil.copytree(outbox, copy)
+    store = OutboxStore(copy)
+    stale = store.read_manifest()
+    monkeypatch.setattr(outbox_module, "COMPACT_RATIO", 0.0)
+    build(changed_warehouse, copy)  # generation 1 is gone now
+    real_files = OutboxStore.files
+    calls: list[int] = []
+
+    def files_stale_once(self: OutboxStore, manifest: dict | None = None):
+        calls.append(1)
+        return real_files(self, stale if len(calls) == 1 else manifest)
+
+    monkeypatch.setattr(OutboxStore, "files", files_stale_once)
+    with store.snapshot() as snap:
+        assert len(calls) == 2
+        assert [g.gen for g in snap.generations] == [3]
+        con = duckdb.connect()
+        assert con.execute(f"select count(*) from ({snap.state_sql()})").fetchone()[0] == len(
+            read(copy))
+        con.close()
