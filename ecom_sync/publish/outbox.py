@@ -292,31 +292,28 @@ def build_outbox(
 
 
 def _counts(con: duckdb.DuckDBPyConnection, glob: str) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for kind, reason, n in con.execute(
+    """The live counts of a whole outbox written at once."""
+    return _moved({}, con.execute(
         f"select kind, skip_reason, count(*) from read_parquet('{glob}') group by all"
-    ).fetchall():
-        c = out.setdefault(kind, {"objects": 0, "to_send": 0, "skipped": {}})
-        c["objects"] += n
-        if reason is None:
-            c["to_send"] += n
-        else:
-            c["skipped"][reason] = n
-    return out
+    ).fetchall())
 
 
 def _updated_counts(con: duckdb.DuckDBPyConnection,
                     counts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The live counts per kind (objects, to send, skipped by reason), moved by the diff:
     each changed row leaves its old bucket and joins its new one."""
-    out = {k: {"objects": c["objects"], "to_send": c["to_send"], "skipped": dict(c["skipped"])}
-           for k, c in counts.items()}
-    moves = con.execute("""
+    return _moved(counts, con.execute("""
         select kind, skip_reason as reason, count(*) as n from _outbox_diff where live
         group by all
         union all
         select kind, was_skip_reason, -count(*) from _outbox_diff where was_live group by all
-        """).fetchall()
+        """).fetchall())
+
+
+def _moved(counts: dict[str, dict[str, Any]],
+           moves: list[tuple[str, str | None, int]]) -> dict[str, dict[str, Any]]:
+    out = {k: {"objects": c["objects"], "to_send": c["to_send"], "skipped": dict(c["skipped"])}
+           for k, c in counts.items()}
     for kind, reason, n in moves:
         c = out.setdefault(kind, {"objects": 0, "to_send": 0, "skipped": {}})
         c["objects"] += n
