@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from ecom_sync.sandbox.admin import json_body, saving_lifespan, shared_admin_routes
 from ecom_sync.sandbox.bigcommerce import api_v2, api_v3
 from ecom_sync.sandbox.bigcommerce.context import Ctx, Handler
 from ecom_sync.sandbox.bigcommerce.formats import DateParseError, parse_v3_datetime
@@ -130,37 +131,8 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
             f"<h1>{sandbox.stores[store_hash].name}: your cart</h1><ul>{items}</ul>"
         )
 
-    async def _json(request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        return json.loads(raw) if raw else {}
-
-    def _when(value: str | None) -> datetime | None:
-        return parse_v3_datetime(value) if value else None
-
-    async def admin_activity(request: Request) -> Response:
-        body = await _json(request)
-        try:
-            now = _when(body.pop("now", None))
-        except DateParseError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        counts = sandbox.add_activity(now, **body)
-        return JSONResponse({"counts": counts})
-
-    async def admin_faults(request: Request) -> Response:
-        if request.method == "POST":
-            body = await _json(request)
-            try:
-                if body.get("clear"):
-                    sandbox.faults.clear()
-                specs = body.get("faults", [] if "clear" in body else [body])
-                for spec in specs:
-                    sandbox.faults.add_spec(spec)
-            except (TypeError, ValueError) as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"active": sandbox.faults.active()})
-
     async def admin_rate_limit(request: Request) -> Response:
-        body = await _json(request)
+        body = await json_body(request)
         store_hash = body.get("store_hash")
         if "quota" in body or "window_ms" in body:
             sandbox.set_rate_limit(store_hash, body.get("quota"), body.get("window_ms"))
@@ -170,64 +142,34 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
                              for h, lim in sandbox.limiters.items()})
 
     async def admin_emit(request: Request) -> Response:
-        body = await _json(request)
-        results = await run_in_threadpool(sandbox.emit_due_webhooks, _when(body.get("now")))
+        body = await json_body(request)
+        results = await run_in_threadpool(sandbox.emit_due_webhooks, _parse_now(body.get("now")))
         return JSONResponse({"deliveries": results})
-
-    async def admin_touch(request: Request) -> Response:
-        body = await _json(request)
-        try:
-            record = sandbox.touch(body["store_hash"], body["kind"], body["id"],
-                                   _when(body.get("now")), **body.get("changes", {}))
-        except (KeyError, AttributeError) as exc:
-            return JSONResponse({"error": f"unknown record: {exc}"}, status_code=404)
-        return JSONResponse({"id": record["id"]})
-
-    async def admin_summary(request: Request) -> Response:
-        return JSONResponse(sandbox.summary())
-
-    async def admin_save(request: Request) -> Response:
-        body = await _json(request)
-        target = body.get("path") or state_path
-        if not target:
-            return JSONResponse({"error": "no state path"}, status_code=400)
-        await run_in_threadpool(sandbox.save, Path(target))
-        return JSONResponse({"saved": str(target)})
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task: asyncio.Task[None] | None = None
-        interval = sandbox.settings.webhook_interval_seconds
-        if interval:
-            task = asyncio.create_task(_emit_loop(sandbox, interval))
-        try:
-            yield
-        finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            if state_path is not None:
-                sandbox.save(state_path)
 
     methods = ["GET", "POST", "PUT", "DELETE"]
     return Starlette(
         routes=[
             Route("/stores/{store_hash}/{rest:path}", api, methods=methods),
             Route("/cart.php", storefront_cart, methods=["GET"]),
-            Route("/_sandbox/activity", admin_activity, methods=["POST"]),
-            Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"]),
             Route("/_sandbox/rate-limit", admin_rate_limit, methods=["POST"]),
             Route("/_sandbox/emit-webhooks", admin_emit, methods=["POST"]),
-            Route("/_sandbox/touch", admin_touch, methods=["POST"]),
-            Route("/_sandbox/summary", admin_summary, methods=["GET"]),
-            Route("/_sandbox/save", admin_save, methods=["POST"]),
+            *shared_admin_routes(sandbox, state_path, store_field="store_hash",
+                                 parse_now=_parse_now, bad_now=DateParseError),
         ],
-        lifespan=lifespan,
+        lifespan=saving_lifespan(sandbox, state_path, partial(_emit_loop, sandbox)),
     )
 
 
-async def _emit_loop(sandbox: Sandbox, interval: float) -> None:
+def _parse_now(value: str | None) -> datetime | None:
+    """A body's ``now`` in the v3 date forms; raises :class:`DateParseError`."""
+    return parse_v3_datetime(value) if value else None
+
+
+async def _emit_loop(sandbox: Sandbox) -> None:
+    """Emit due webhooks every ``settings.webhook_interval_seconds`` (unset: never)."""
+    interval = sandbox.settings.webhook_interval_seconds
+    if not interval:
+        return
     while True:
         await asyncio.sleep(interval)
         with contextlib.suppress(Exception):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import random
 import secrets
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -19,11 +16,9 @@ from ecom_sync.sandbox.bigcommerce import webhooks
 from ecom_sync.sandbox.bigcommerce.faults import Faults
 from ecom_sync.sandbox.bigcommerce.ratelimit import RateLimiter
 from ecom_sync.sandbox.bigcommerce.store import CART_LIFETIME, Record, StoreData
+from ecom_sync.sandbox.clock import Clock, utc_now
 from ecom_sync.sandbox.hooks import RequestCallback, RequestHooks
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from ecom_sync.sandbox.saved_state import SavedState
 
 
 @dataclass
@@ -38,20 +33,24 @@ class Settings:
     list_incomplete_orders: bool = False  # v2 orders list status 0 only when filtered
 
 
-class Sandbox(RequestHooks):
+class Sandbox(RequestHooks, SavedState):
     """All state of a served BigCommerce stand-in (one or more stores)."""
+
+    records_key = "stores"
+    record_type = StoreData
+    settings_type = Settings
 
     def __init__(
         self,
         stores: list[StoreData],
         *,
         settings: Settings | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | None = None,
         activity_seed: int = 0,
     ) -> None:
         self.stores: dict[str, StoreData] = {s.store_hash: s for s in stores}
         self.settings = settings or Settings()
-        self.clock = clock
+        self.clock = clock or utc_now
         self.faults = Faults()
         self.lock = threading.RLock()
         self.limiters: dict[str, RateLimiter] = {
@@ -188,7 +187,7 @@ class Sandbox(RequestHooks):
                 self.deliveries_log.append(result)
         return results
 
-    # ----- summary / persistence --------------------------------------------------------
+    # ----- summary ----------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         with self.lock:
             now = self.clock()
@@ -207,27 +206,3 @@ class Sandbox(RequestHooks):
                           "rate_limit": {"quota": self.limiters[h].quota,
                                          "window_ms": self.limiters[h].window_ms}}
             return out
-
-    def save(self, path: Path | str) -> None:
-        with self.lock:
-            state = self._activity_rng.getstate()
-            doc = {
-                "version": 1,
-                "settings": self.settings.__dict__,
-                "activity_rng": [state[0], list(state[1]), state[2]],
-                "stores": [s.to_json() for s in self.stores.values()],
-            }
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(doc))
-        tmp.replace(path)
-
-    @classmethod
-    def load(cls, path: Path | str, *, clock: Callable[[], datetime] = utc_now) -> Sandbox:
-        doc = json.loads(Path(path).read_text())
-        stores = [StoreData.from_json(raw) for raw in doc["stores"]]
-        sandbox = cls(stores, settings=Settings(**doc["settings"]), clock=clock)
-        version, internal, gauss = doc["activity_rng"]
-        sandbox._activity_rng.setstate((version, tuple(internal), gauss))
-        return sandbox

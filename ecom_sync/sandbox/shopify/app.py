@@ -15,10 +15,7 @@ served as the oldest supported one).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ecom_sync.sandbox.admin import json_body, saving_lifespan, shared_admin_routes
 from ecom_sync.sandbox.shopify import api
 from ecom_sync.sandbox.shopify.faults import ErrorsShape
 from ecom_sync.sandbox.shopify.ratelimit import CALL_LIMIT_HEADER
@@ -143,50 +141,11 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
             return JSONResponse({"errors": exc.errors}, status_code=exc.status, headers=headers)
         return JSONResponse(payload, headers=headers)
 
-    async def _json(request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        return json.loads(raw) if raw else {}
-
-    def _when(value: str | None) -> datetime | None:
-        if not value:
-            return None
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-    async def admin_activity(request: Request) -> Response:
-        body = await _json(request)
-        try:
-            now = _when(body.pop("now", None))
-        except ValueError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"counts": sandbox.add_activity(now, **body)})
-
-    async def admin_faults(request: Request) -> Response:
-        if request.method == "POST":
-            body = await _json(request)
-            try:
-                if body.get("clear"):
-                    sandbox.faults.clear()
-                for spec in body.get("faults", [] if "clear" in body else [body]):
-                    sandbox.faults.add_spec(spec)
-            except (TypeError, ValueError) as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"active": sandbox.faults.active()})
-
-    async def admin_touch(request: Request) -> Response:
-        body = await _json(request)
-        try:
-            record = sandbox.touch(body["shop"], body["kind"], int(body["id"]),
-                                   _when(body.get("now")), **body.get("changes", {}))
-        except (KeyError, AttributeError) as exc:
-            return JSONResponse({"error": f"unknown record: {exc}"}, status_code=404)
-        return JSONResponse({"id": record["id"]})
-
     async def admin_delete(request: Request) -> Response:
-        body = await _json(request)
+        body = await json_body(request)
         try:
             record = sandbox.delete(body["shop"], body["kind"], int(body["id"]),
-                                    _when(body.get("now")))
+                                    _parse_now(body.get("now")))
         except (KeyError, AttributeError) as exc:
             return JSONResponse({"error": f"unknown record: {exc}"}, status_code=404)
         return JSONResponse({"deleted": record["id"]})
@@ -196,7 +155,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         return JSONResponse({"expired": True})
 
     async def admin_rate_limit(request: Request) -> Response:
-        body = await _json(request)
+        body = await json_body(request)
         shop = body.get("shop")
         if "bucket" in body or "leak_per_second" in body:
             sandbox.set_rate_limit(shop, body.get("bucket"), body.get("leak_per_second"))
@@ -206,46 +165,32 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
                              for s, b in sandbox.buckets.items()})
 
     async def admin_scopes(request: Request) -> Response:
-        body = await _json(request)
+        body = await json_body(request)
         sandbox.set_scopes(body["shop"], body["scopes"], body.get("token"))
         return JSONResponse({"tokens": sandbox.shop(body["shop"]).tokens})
-
-    async def admin_summary(request: Request) -> Response:
-        return JSONResponse(sandbox.summary())
-
-    async def admin_save(request: Request) -> Response:
-        body = await _json(request)
-        target = body.get("path") or state_path
-        if not target:
-            return JSONResponse({"error": "no state path"}, status_code=400)
-        await run_in_threadpool(sandbox.save, Path(target))
-        return JSONResponse({"saved": str(target)})
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            if state_path is not None:
-                sandbox.save(state_path)
 
     methods = ["GET", "POST", "PUT", "DELETE"]
     return Starlette(
         routes=[
             Route("/shops/{shop}/admin/api/{version}/{rest:path}", admin_api, methods=methods),
             Route("/shops/{shop}/admin/{rest:path}", admin_api, methods=methods),
-            Route("/_sandbox/activity", admin_activity, methods=["POST"]),
-            Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"]),
-            Route("/_sandbox/touch", admin_touch, methods=["POST"]),
             Route("/_sandbox/delete", admin_delete, methods=["POST"]),
             Route("/_sandbox/expire-page-info", admin_expire, methods=["POST"]),
             Route("/_sandbox/rate-limit", admin_rate_limit, methods=["POST"]),
             Route("/_sandbox/scopes", admin_scopes, methods=["POST"]),
-            Route("/_sandbox/summary", admin_summary, methods=["GET"]),
-            Route("/_sandbox/save", admin_save, methods=["POST"]),
+            *shared_admin_routes(sandbox, state_path, store_field="shop", record_id=int,
+                                 parse_now=_parse_now, bad_now=ValueError),
         ],
-        lifespan=lifespan,
+        lifespan=saving_lifespan(sandbox, state_path),
     )
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    """A body's ``now`` in ISO 8601 (``Z`` allowed, naive taken as UTC); raises ValueError."""
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _route(rest: str) -> tuple[str, str | None, str | None]:

@@ -3,18 +3,18 @@ merchant actions and persistence."""
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from ecom_sync.sandbox.clock import Clock, utc_now_whole_seconds
 from ecom_sync.sandbox.hooks import RequestCallback, RequestHooks
+from ecom_sync.sandbox.saved_state import SavedState
 from ecom_sync.sandbox.shopify import generator
 from ecom_sync.sandbox.shopify.faults import Faults
 from ecom_sync.sandbox.shopify.paging import PageInfoCodec
@@ -25,10 +25,6 @@ SUPPORTED_VERSIONS: tuple[str, ...] = (
     "2023-10", "2024-01", "2024-04", "2024-07", "2024-10", "2025-01", "2025-04", "2025-07",
     "2025-10",
 )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass
@@ -46,21 +42,25 @@ class Settings:
             min(self.supported_versions)
 
 
-class Sandbox(RequestHooks):
+class Sandbox(RequestHooks, SavedState):
     """All state of a served Shopify stand-in (one or more shops)."""
+
+    records_key = "shops"
+    record_type = ShopData
+    settings_type = Settings
 
     def __init__(
         self,
         shops: Iterable[ShopData],
         *,
         settings: Settings | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock | None = None,
         wall_clock: Callable[[], float] = time.time,
         activity_seed: int = 0,
     ) -> None:
         self.shops: dict[str, ShopData] = {s.shop: s for s in shops}
         self.settings = settings or Settings()
-        self.clock = clock
+        self.clock = clock or utc_now_whole_seconds
         self.faults = Faults()
         self.lock = threading.RLock()
         self.buckets: dict[str, LeakyBucket] = {
@@ -161,7 +161,7 @@ class Sandbox(RequestHooks):
         """Simulate other calls on the shop adding ``n`` to its bucket."""
         self.buckets[shop].fill(n)
 
-    # ----- summary / persistence ---------------------------------------------------------
+    # ----- summary ---------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
         with self.lock:
             out: dict[str, Any] = {}
@@ -175,27 +175,3 @@ class Sandbox(RequestHooks):
                                    "leak_per_second": self.buckets[name].leak_per_second},
                 }
             return out
-
-    def save(self, path: Path | str) -> None:
-        with self.lock:
-            state = self._activity_rng.getstate()
-            doc = {
-                "version": 1,
-                "settings": asdict(self.settings),
-                "activity_rng": [state[0], list(state[1]), state[2]],
-                "shops": [s.to_json() for s in self.shops.values()],
-            }
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(doc))
-        tmp.replace(path)
-
-    @classmethod
-    def load(cls, path: Path | str, *, clock: Callable[[], datetime] = utc_now) -> Sandbox:
-        doc = json.loads(Path(path).read_text())
-        shops = [ShopData.from_json(raw) for raw in doc["shops"]]
-        sandbox = cls(shops, settings=Settings(**doc["settings"]), clock=clock)
-        version, internal, gauss = doc["activity_rng"]
-        sandbox._activity_rng.setstate((version, tuple(internal), gauss))
-        return sandbox
