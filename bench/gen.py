@@ -226,6 +226,9 @@ _BUILDERS = {"customers": _customer_page, "orders": _order_page, "products": _pr
 
 
 def _init(n: dict[str, list[int]]) -> None:
+    if n != _N:  # the cached records depend on the scale's counts
+        for cached in (_identity, _customer, _product):
+            cached.cache_clear()
     _N.clear()
     _N.update(n)
 
@@ -238,6 +241,10 @@ def _write(task: tuple[int, str, int, str]) -> int:
     writer.pages = {"page": page}
     writer.counts = {}
     return writer.write_page({**r, "_extracted_at": EXTRACTED_AT} for r in records)
+
+
+SERIAL_BELOW_PAGES = 200  # a smoke-sized merchant is written in process, no pool
+POOL_TIMEOUT_S = 3 * 3600
 
 
 def generate(cache: Path, scale: float, workers: int = 2, log: Any = print) -> dict[str, Any]:
@@ -258,9 +265,16 @@ def generate(cache: Path, scale: float, workers: int = 2, log: Any = print) -> d
             pages = math.ceil(n[stream][s] / PAGE)
             tasks += [(s, stream, p, str(w.tmp)) for p in range(pages)]
     # orders first (slowest pages), customers of store 0 before later stores
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers, initializer=_init, initargs=(n,)) as pool:
-        written = pool.map(_write, tasks, chunksize=4)
+    if workers <= 1 or len(tasks) < SERIAL_BELOW_PAGES:
+        _init(n)
+        written = [_write(task) for task in tasks]
+    else:
+        # forkserver, not fork: a forked worker can inherit a lock some thread of the
+        # parent held and hang (a CI smoke run once stalled here); the timeout makes any
+        # such stall fail loudly instead.
+        ctx = mp.get_context("forkserver")
+        with ctx.Pool(workers, initializer=_init, initargs=(n,)) as pool:
+            written = pool.map_async(_write, tasks, chunksize=4).get(timeout=POOL_TIMEOUT_S)
     per: dict[tuple[int, str], int] = {}
     for (s, stream, _p, _t), k in zip(tasks, written, strict=True):
         per[(s, stream)] = per.get((s, stream), 0) + k

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,3 +29,27 @@ def test_bench_smoke_writes_results_table(tmp_path: Path) -> None:
     assert "## Publish plan (4)" in text and "| **all** |" in text
     assert "| failed |" not in text
     assert "## Machine and versions" in text
+
+
+def test_bench_data_is_the_same_whatever_the_workers_or_earlier_scales(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seeded data must not depend on how it was made: in process after another scale
+    (the record caches are keyed by store and id, not scale) or by a worker pool."""
+    import gzip
+    import hashlib
+
+    from bench import gen
+
+    def digest(cache: Path) -> dict[str, str]:
+        root = gen.data_dir(cache, 0.001)
+        return {str(p.relative_to(root)): hashlib.md5(gzip.decompress(p.read_bytes())).hexdigest()
+                for p in sorted(root.rglob("*.ndjson.gz"))}
+
+    gen.generate(tmp_path / "fresh", 0.001, workers=1)
+    gen.generate(tmp_path / "after", 0.002, workers=1)
+    gen.generate(tmp_path / "after", 0.001, workers=1)
+    monkeypatch.setattr(gen, "SERIAL_BELOW_PAGES", 0)
+    gen.generate(tmp_path / "pool", 0.001, workers=2)
+    fresh = digest(tmp_path / "fresh")
+    assert fresh and fresh == digest(tmp_path / "after") == digest(tmp_path / "pool")
