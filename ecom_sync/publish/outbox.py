@@ -277,7 +277,8 @@ def build_outbox(
         return report
 
     gen = previous.gen + 1
-    rows, parts = _write_generation(con, sql_dir, kinds, params, root, gen, report)
+    renders = {kind: (sql_dir / f"{kind}.sql").read_text() for kind in kinds}
+    rows, parts = _write_generation(con, renders, params, root, gen, report)
     new = Generation(gen, rows, gen, parts).as_json()
     manifest = {**manifest, "versions": versions, "counts": counts,
                 "generations": [new] if report.full else [*manifest["generations"], new]}
@@ -326,18 +327,13 @@ def _moved(counts: dict[str, dict[str, Any]],
     return out
 
 
-def _write_generation(
-    con: duckdb.DuckDBPyConnection,
-    sql_dir: Path,
-    kinds: tuple[str, ...],
-    params: dict[str, Any],
-    root: Path,
-    gen: int,
-    report: OutboxBuild,
-) -> tuple[int, int]:
-    """Render the diff's live, sendable rows chunk by chunk into part files (skipped rows
-    go without payload, gone ones as tombstones); the folder appears whole."""
-    tmp = root / f".gen-{gen:06d}.tmp"
+def _write_generation(con: duckdb.DuckDBPyConnection, renders: dict[str, str],
+                      params: dict[str, Any], root: Path, gen: int, report: OutboxBuild
+                      ) -> tuple[int, int]:
+    """Render the diff's live, sendable rows (``renders``: each kind's render SQL) chunk by
+    chunk into the part files of generation ``gen``; skipped rows go without payload, gone
+    ones as tombstones. The folder appears whole (renamed into place)."""
+    final, tmp = root / f"gen-{gen:06d}", root / f".gen-{gen:06d}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     meta = "t.kind, t.key, t.connection, t.email_key, t.placed_at"
@@ -352,9 +348,8 @@ def _write_generation(
     sendable = dict(con.execute(
         "select kind, count(*) from _outbox_diff where live and skip_reason is null group by 1"
     ).fetchall())
-    for kind in kinds:
+    for kind, sql in renders.items():
         chunks = -(-sendable.get(kind, 0) // ROWS_PER_CHUNK)
-        sql = (sql_dir / f"{kind}.sql").read_text()
         for chunk in range(chunks):
             which = {"kind": kind, "chunk": chunk, "chunks": chunks}
             con.execute(
@@ -379,7 +374,6 @@ def _write_generation(
          "true as deleted from _outbox_diff t where not t.live")
     con.execute("drop table if exists render_keys")
     rows = con.execute(f"select count(*) from read_parquet('{tmp}/*.parquet')").fetchone()[0]
-    final = root / f"gen-{gen:06d}"
     shutil.rmtree(final, ignore_errors=True)
     tmp.rename(final)
     return rows, parts
