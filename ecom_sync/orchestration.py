@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,13 +58,6 @@ def wait_for_ctrl_c() -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
-
-
-def _safe(call: Callable[[], str | None]) -> str | None:
-    try:
-        return call()
-    except (httpx.HTTPError, DagsterError):
-        return None
 
 
 class DagsterServices:
@@ -118,9 +110,9 @@ class DagsterServices:
             if any(p.poll() is not None for p in self.procs):
                 self.stop()
                 raise DagsterError(f"Dagster failed to start; see {self.log_dir}")
-            if client.ready():
+            loaded, error = client.location_state()
+            if loaded:
                 return self
-            error = _safe(client.load_error)
             if error:
                 self.stop()
                 raise DagsterError(f"ecom_sync definitions failed to load: {error}")
@@ -204,25 +196,24 @@ class DagsterGraphQL:
 
     def ready(self) -> bool:
         """The code location is loaded, without a load error."""
+        return self.location_state()[0]
+
+    def location_state(self) -> tuple[bool, str | None]:
+        """(loaded, load error) of the ecom_sync code location, from one query; (False,
+        None) while the webserver does not answer yet."""
         try:
             data = self.query(_WORKSPACE)
         except (httpx.HTTPError, DagsterError):
-            return False
-        entries = data["workspaceOrError"].get("locationEntries", [])
-        return any(
-            e["name"] == LOCATION
-            and e["loadStatus"] == "LOADED"
-            and (e.get("locationOrLoadError") or {}).get("__typename") == "RepositoryLocation"
-            for e in entries
-        )
-
-    def load_error(self) -> str | None:
-        data = self.query(_WORKSPACE)
+            return False, None
         for e in data["workspaceOrError"].get("locationEntries", []):
-            error = e.get("locationOrLoadError") or {}
-            if e["name"] == LOCATION and error.get("__typename") == "PythonError":
-                return error.get("message")
-        return None
+            if e["name"] != LOCATION:
+                continue
+            found = e.get("locationOrLoadError") or {}
+            if found.get("__typename") == "PythonError":
+                return False, found.get("message")
+            return e["loadStatus"] == "LOADED" and found.get("__typename") == (
+                "RepositoryLocation"), None
+        return False, None
 
     def query(self, text: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         response = self.http.post(

@@ -51,6 +51,10 @@ _EMPTY = ("select null::varchar as kind, null::varchar as key, null::varchar as 
           "null::boolean as deleted where false")
 
 
+def _gen_dir(gen: int) -> str:
+    return f"gen-{gen:06d}"
+
+
 @dataclass(frozen=True)
 class Generation:
     gen: int
@@ -60,7 +64,7 @@ class Generation:
 
     @property
     def dirname(self) -> str:
-        return f"gen-{self.gen:06d}"
+        return _gen_dir(self.gen)
 
     def as_json(self) -> dict[str, int]:
         return {"gen": self.gen, "rows": self.rows, "covers": self.covers, "parts": self.parts}
@@ -130,7 +134,7 @@ class OutboxStore:
         if self.manifest_path.exists():
             manifest = json.loads(self.manifest_path.read_text())
             if manifest.get("format") == FORMAT and all(
-                    (self.root / f"gen-{g['gen']:06d}").is_dir()
+                    (self.root / _gen_dir(g["gen"])).is_dir()
                     for g in manifest["generations"]):
                 return manifest
         # New, of another format, or with a generation deleted by hand: start over (a full
@@ -150,7 +154,7 @@ class OutboxStore:
 
     def remove_unlisted(self, manifest: dict[str, Any]) -> None:
         """Generation folders no longer listed, half-written ones, and stale snapshots."""
-        listed = {f"gen-{g['gen']:06d}" for g in manifest["generations"]}
+        listed = {_gen_dir(g["gen"]) for g in manifest["generations"]}
         for path in [*self.root.glob("gen-*"), *self.root.glob(".gen-*.tmp")]:
             if path.name not in listed:
                 shutil.rmtree(path, ignore_errors=True)
@@ -165,19 +169,15 @@ class OutboxStore:
         whole (a new one: counts from the rows, a new id)."""
         manifest = manifest or self.read_manifest()
         gen = max([g["gen"] for g in manifest["generations"]], default=0) + 1
-        tmp = self.root / f".gen-{gen:06d}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        writer = _GenerationWriter(con, self.root, gen)
         columns = ", ".join([*META_COLUMNS, "payload", "hash", f"{gen}::integer as gen",
                              "deleted"])
-        con.execute(f"copy (select {columns} from ({rows_sql})) "
-                    f"to '{tmp / 'part-00000.parquet'}' (format parquet)")
-        rows = con.execute(f"select count(*) from read_parquet('{tmp}/*.parquet')").fetchone()[0]
+        writer.copy(f"select {columns} from ({rows_sql})")
         if not manifest["generations"]:
-            manifest = {**manifest, "counts": _counts(con, f"{tmp}/*.parquet")}
-        tmp.rename(self.root / f"gen-{gen:06d}")
+            manifest = {**manifest, "counts": _counts(con, writer.glob)}
+        rows, parts = writer.finish()
         manifest = {**manifest,
-                    "generations": [Generation(gen, rows, covers or gen, 1).as_json()]}
+                    "generations": [Generation(gen, rows, covers or gen, parts).as_json()]}
         self.write_manifest(manifest)
         self.remove_unlisted(manifest)
         return manifest
@@ -205,24 +205,56 @@ class OutboxStore:
         linked = 0
         for part in (self.root / gen.dirname).glob("*.parquet"):
             try:
-                try:
-                    os.link(part, target / part.name)
-                except FileNotFoundError:
-                    raise
-                except OSError:  # a file system without hard links
-                    shutil.copy2(part, target / part.name)
+                _link_or_copy(part, target / part.name)
             except FileNotFoundError:  # removed by a compaction meanwhile
                 return False
             linked += 1
         return linked == gen.parts
 
 
-def _versions(sql_dir: Path, kinds: tuple[str, ...], params: dict[str, Any]) -> dict[str, str]:
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
+
+
+class _GenerationWriter:
+    """Part files of generation ``gen`` written into a hidden folder, renamed into place
+    whole by ``finish`` (a reader never sees half a generation)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, root: Path, gen: int) -> None:
+        self.con, self.gen = con, gen
+        self.final, self.tmp = root / _gen_dir(gen), root / f".{_gen_dir(gen)}.tmp"
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+        self.parts = 0
+
+    @property
+    def glob(self) -> str:
+        return f"{self.tmp}/*.parquet"
+
+    def copy(self, select: str, values: dict[str, Any] | None = None) -> None:
+        self.con.execute(f"copy ({select}) to '{self.tmp / f'part-{self.parts:05d}.parquet'}' "
+                         "(format parquet)", values or {})
+        self.parts += 1
+
+    def finish(self) -> tuple[int, int]:
+        rows = self.con.execute(f"select count(*) from read_parquet('{self.glob}')").fetchone()[0]
+        shutil.rmtree(self.final, ignore_errors=True)
+        self.tmp.rename(self.final)
+        return rows, self.parts
+
+
+def _versions(keys_sql: dict[str, str], render_sql: dict[str, str],
+              params: dict[str, Any]) -> dict[str, str]:
     """Per kind, a hash of its SQL and the parameters, folded into every fingerprint: new
     code re-renders that kind (the payload hashes then decide whether anything is sent)."""
     out = {}
-    for kind in kinds:
-        sql = (sql_dir / f"{kind}.keys.sql").read_text() + (sql_dir / f"{kind}.sql").read_text()
+    for kind, keys in keys_sql.items():
+        sql = keys + render_sql[kind]
         text = "\n".join([str(FORMAT), json.dumps(_used(sql, params), sort_keys=True,
                                                   default=str), sql])
         out[kind] = hashlib.md5(text.encode()).hexdigest()
@@ -245,14 +277,16 @@ def build_outbox(
     root.mkdir(parents=True, exist_ok=True)
     store = OutboxStore(root)
     manifest = store.read_manifest()
-    versions = _versions(sql_dir, kinds, params)
+    keys_sql = {kind: (sql_dir / f"{kind}.keys.sql").read_text() for kind in kinds}
+    render_sql = {kind: (sql_dir / f"{kind}.sql").read_text() for kind in kinds}
+    versions = _versions(keys_sql, render_sql, params)
     previous = store.files(manifest)
     report = OutboxBuild(full=not previous.generations)
 
     current = " union all ".join(
         f"select '{kind}' as kind, key, connection, email_key, placed_at, skip_reason, "
         "hash(fingerprint, connection, email_key, placed_at, skip_reason, "
-        f"'{versions[kind]}') as fingerprint from ({(sql_dir / f'{kind}.keys.sql').read_text()})"
+        f"'{versions[kind]}') as fingerprint from ({keys_sql[kind]})"
         for kind in kinds)
     # One pass: only the objects that are new, changed or gone are kept.
     con.execute(f"""
@@ -277,8 +311,7 @@ def build_outbox(
         return report
 
     gen = previous.gen + 1
-    renders = {kind: (sql_dir / f"{kind}.sql").read_text() for kind in kinds}
-    rows, parts = _write_generation(con, renders, params, root, gen, report)
+    rows, parts = _write_generation(con, render_sql, params, root, gen, report)
     new = Generation(gen, rows, gen, parts).as_json()
     manifest = {**manifest, "versions": versions, "counts": counts,
                 "generations": [new] if report.full else [*manifest["generations"], new]}
@@ -333,18 +366,8 @@ def _write_generation(con: duckdb.DuckDBPyConnection, renders: dict[str, str],
     """Render the diff's live, sendable rows (``renders``: each kind's render SQL) chunk by
     chunk into the part files of generation ``gen``; skipped rows go without payload, gone
     ones as tombstones. The folder appears whole (renamed into place)."""
-    final, tmp = root / f"gen-{gen:06d}", root / f".gen-{gen:06d}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    writer = _GenerationWriter(con, root, gen)
     meta = "t.kind, t.key, t.connection, t.email_key, t.placed_at"
-    parts = 0
-
-    def copy(select: str, values: dict[str, Any] | None = None) -> None:
-        nonlocal parts
-        con.execute(f"copy ({select}) to '{tmp / f'part-{parts:05d}.parquet'}' "
-                    "(format parquet)", values or {})
-        parts += 1
-
     sendable = dict(con.execute(
         "select kind, count(*) from _outbox_diff where live and skip_reason is null group by 1"
     ).fetchall())
@@ -357,7 +380,7 @@ def _write_generation(con: duckdb.DuckDBPyConnection, renders: dict[str, str],
                 "where live and skip_reason is null and kind = $kind "
                 "and hash(key) % $chunks = $chunk", which)
             # A key the render drops (e.g. an unknown currency) stays visible as a skip.
-            copy(
+            writer.copy(
                 f"select {meta}, case when r.key is null then 'not_rendered' end "
                 "as skip_reason, t.fingerprint, r.payload::varchar as payload, "
                 f"md5(r.payload::varchar) as hash, {gen}::integer as gen, false as deleted "
@@ -366,17 +389,14 @@ def _write_generation(con: duckdb.DuckDBPyConnection, renders: dict[str, str],
                 {**_used(sql, params), "kind": kind})
         if chunks:
             report.rendered[kind] = sendable[kind]
-    copy(f"select {meta}, t.skip_reason, t.fingerprint, null::varchar as payload, "
+    writer.copy(f"select {meta}, t.skip_reason, t.fingerprint, null::varchar as payload, "
          f"null::varchar as hash, {gen}::integer as gen, false as deleted "
          "from _outbox_diff t where t.live and t.skip_reason is not null")
-    copy(f"select {meta}, null::varchar as skip_reason, null::ubigint as fingerprint, "
+    writer.copy(f"select {meta}, null::varchar as skip_reason, null::ubigint as fingerprint, "
          f"null::varchar as payload, null::varchar as hash, {gen}::integer as gen, "
          "true as deleted from _outbox_diff t where not t.live")
     con.execute("drop table if exists render_keys")
-    rows = con.execute(f"select count(*) from read_parquet('{tmp}/*.parquet')").fetchone()[0]
-    shutil.rmtree(final, ignore_errors=True)
-    tmp.rename(final)
-    return rows, parts
+    return writer.finish()
 
 
 def _needs_compaction(manifest: dict[str, Any]) -> bool:
