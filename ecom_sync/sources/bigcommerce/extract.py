@@ -9,7 +9,7 @@ then offset with a re-walk when the total moved).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from itertools import chain
@@ -17,7 +17,7 @@ from typing import Any
 
 from ecom_sync.sources.bigcommerce.client import BigCommerceClient, api_timestamp
 from ecom_sync.sources.http import SourceError
-from ecom_sync.sources.landing import LandingWriter, Window
+from ecom_sync.sources.landing import LandingWriter, Window, capped_end, land_pages, utc_ts
 from ecom_sync.sources.registry import ExtractStats
 from ecom_sync.sources.webhook_store import WebhookStore
 
@@ -28,38 +28,12 @@ MAX_REWALKS = 3
 RECOVERY_URL_REUSE = timedelta(days=25)  # BigCommerce keeps them 30 days
 
 
-def iso_ts(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
 def rfc2822_ts(value: str) -> datetime:
     return parsedate_to_datetime(value).astimezone(UTC)
 
 
-def _upper_bound(window: Window) -> datetime:
-    return min(window.end, datetime.now(UTC))
-
-
-def _land(
-    writer: LandingWriter,
-    pages: Iterable[list[dict[str, Any]]],
-    cursor_of: Callable[[dict[str, Any]], datetime],
-    window: Window,
-    stats: ExtractStats,
-    extracted_at: str,
-    enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-) -> None:
-    for page in pages:
-        stats.pages += 1
-        # Inclusive API bounds: keep only what belongs to [start, end).
-        kept = [r for r in page if window.contains(cursor_of(r))]
-        if enrich is not None:
-            kept = [enrich(r) for r in kept]
-        stats.records += writer.write_page({**r, "_extracted_at": extracted_at} for r in kept)
-
-
 def _modified_filter(window: Window, v3: bool) -> dict[str, str]:
-    lo, hi = api_timestamp(window.start), api_timestamp(_upper_bound(window))
+    lo, hi = api_timestamp(window.start), api_timestamp(capped_end(window))
     if v3:
         return {"date_modified:min": lo, "date_modified:max": hi}
     return {"min_date_modified": lo, "max_date_modified": hi}
@@ -70,7 +44,7 @@ def extract_customers(
 ) -> None:
     params = {"include": "addresses", **_modified_filter(window, v3=True)}
     pages = client.v3_cursor_pages("/v3/customers", params)
-    _land(writer, pages, lambda r: iso_ts(r["date_modified"]), window, stats, now)
+    land_pages(writer, pages, lambda r: utc_ts(r["date_modified"]), window, stats, now)
 
 
 def _offset_walk_until_stable(
@@ -96,7 +70,7 @@ def extract_subscribers(
 ) -> None:
     params = {**_modified_filter(window, v3=True), "sort": "date_modified", "direction": "asc"}
     pages = _offset_walk_until_stable(client, "/v3/customers/subscribers", params, stats)
-    _land(writer, pages, lambda r: iso_ts(r["date_modified"]), window, stats, now)
+    land_pages(writer, pages, lambda r: utc_ts(r["date_modified"]), window, stats, now)
 
 
 def _order_with_subresources(client: BigCommerceClient, order: dict[str, Any]) -> dict[str, Any]:
@@ -129,7 +103,7 @@ def extract_orders(
             client.v2_keyset("/v2/orders", {**filters, "status_id": 0}),
         )
     )
-    _land(
+    land_pages(
         writer,
         pages,
         lambda r: rfc2822_ts(r["date_modified"]),
@@ -145,7 +119,7 @@ def extract_products(
 ) -> None:
     params = {"include": "variants,images", **_modified_filter(window, v3=True)}
     pages = client.v3_keyset("/v3/catalog/products", params)
-    _land(writer, pages, lambda r: iso_ts(r["date_modified"]), window, stats, now)
+    land_pages(writer, pages, lambda r: utc_ts(r["date_modified"]), window, stats, now)
     # Categories are few and carry no modified date: land the whole tree with each run.
     for page, _total in client.v3_pages("/v3/catalog/categories", {}):
         writer.write_page(({**c, "_extracted_at": now} for c in page), part="categories")

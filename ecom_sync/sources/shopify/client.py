@@ -107,7 +107,7 @@ class ShopifyClient:
             try:
                 response = self.api.get(url, query)
             except SourceError as exc:
-                if exc.status == 400 and "page_info" in str(exc) and query is None:
+                if exc.status == 400 and query is None:  # only page_info URLs are followed
                     raise ExpiredCursor(str(exc), 400) from None
                 raise
             yield response.json().get(resource.rsplit("/", 1)[-1], [])

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecom_sync.sources.http import SourceError
-from ecom_sync.sources.landing import LandingWriter, Window
+from ecom_sync.sources.landing import LandingWriter, Window, capped_end, land_pages, utc_ts
 from ecom_sync.sources.registry import ExtractStats
 from ecom_sync.sources.shopify.client import ExpiredCursor, ShopifyClient, api_timestamp
 
@@ -28,11 +28,6 @@ STREAMS: dict[str, tuple[str, str, dict[str, str]]] = {
 }
 
 
-def shop_ts(value: str) -> datetime:
-    """Shop-offset timestamps (``-05:00``) to UTC before comparing with a partition."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
 def walk(
     client: ShopifyClient, resource: str, params: dict[str, Any], window: Window,
     cursor: str = "updated_at",
@@ -40,20 +35,20 @@ def walk(
     """Pages in ``cursor`` order. An expired ``page_info`` restarts the walk from the
     newest cursor value seen (inclusive; staging keeps one version per id)."""
     lower = window.start
-    upper = min(window.end, datetime.now(UTC))
+    upper = capped_end(window)
     for _ in range(MAX_RESTARTS):
-        newest: datetime | None = None
+        last: list[dict[str, Any]] = []
         query = {**params, f"{cursor}_min": api_timestamp(lower),
                  f"{cursor}_max": api_timestamp(upper), "order": f"{cursor} asc"}
         try:
             for page in client.pages(resource, query):
                 yield page
-                if page:
-                    newest = max(shop_ts(r[cursor]) for r in page)
+                last = page or last
             return
         except ExpiredCursor:
-            if newest is None:
+            if not last:
                 raise
+            newest = max(utc_ts(r[cursor]) for r in last)
             log.info("%s: page_info expired; resuming from %s", resource, newest)
             lower = newest
     raise ExpiredCursor(f"{resource}: page_info kept expiring after {MAX_RESTARTS} restarts")
@@ -79,7 +74,5 @@ def extract_stream(
         require_order_history(client, window)
     extracted_at = datetime.now(UTC).isoformat()
     resource, cursor, params = STREAMS[stream]
-    for page in walk(client, resource, params, window, cursor):
-        stats.pages += 1
-        kept = [r for r in page if window.contains(shop_ts(r[cursor]))]
-        stats.records += writer.write_page({**r, "_extracted_at": extracted_at} for r in kept)
+    land_pages(writer, walk(client, resource, params, window, cursor),
+               lambda r: utc_ts(r[cursor]), window, stats, extracted_at)

@@ -27,6 +27,7 @@ from ecom_sync_tests.helpers import (
     sync,
     today,
 )
+from ecom_sync_tests.sources.conftest import landed_rows
 
 SHOP = "acme-nordic"
 SHOP_TOKEN = "sandbox-token-acme-nordic"
@@ -57,17 +58,13 @@ def shop(ecom_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Sho
 
 
 def extract(url: str, stream: str, window: Window, root: Path, **overrides: object) -> list[dict]:
-    import gzip
-    import json
-
     config = parse_config({"connections": [shopify_connection(url, **overrides)]})
     conn = config.connections[0]
     platform = get_platform("shopify")
     with LandingWriter(root, conn.name, stream, window) as writer:
         platform.extract(conn, platform.stream(stream), window, writer)
         folder = writer.commit()
-    return [json.loads(line) for f in sorted(folder.glob("page-*.ndjson.gz"))
-            for line in gzip.open(f, "rt")]
+    return landed_rows(folder)
 
 
 def whole_history() -> Window:
