@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +36,11 @@ create table if not exists memo (
     primary key (connection, name, key)
 );
 """
+
+
+def _stamp(at: datetime) -> str:
+    # Fixed width (always microseconds, UTC), so stamps compare as text in SQL.
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -103,25 +108,31 @@ class WebhookStore:
             for c, s, r, t, p in rows
         ]
 
-    def remembered(
-        self, connection: str, name: str, key: str, max_age: timedelta
-    ) -> str | None:
-        """A value kept for an event's resource (e.g. a cart's recovery URL) while young."""
-        with self._connect() as db:
-            row = db.execute(
-                "select value, created_at from memo where connection = ? and name = ? "
-                "and key = ?",
-                (connection, name, key),
-            ).fetchone()
-        if row is None or datetime.fromisoformat(row[1]) < datetime.now(UTC) - max_age:
-            return None
-        return row[0]
-
-    def remember(self, connection: str, name: str, key: str, value: str) -> None:
+    def recall(self, connection: str, name: str, max_age: timedelta) -> dict[str, str]:
+        """Values kept for a connection's resources (e.g. carts' recovery URLs) while
+        younger than ``max_age``, by key. Older ones are deleted here, so the memo holds
+        only what a run can still use. One transaction per run, not one per resource."""
+        cutoff = _stamp(datetime.now(UTC) - max_age)
         with self._connect() as db:
             db.execute(
+                "delete from memo where connection = ? and name = ? and created_at < ?",
+                (connection, name, cutoff),
+            )
+            rows = db.execute(
+                "select key, value from memo where connection = ? and name = ?",
+                (connection, name),
+            ).fetchall()
+        return dict(rows)
+
+    def remember(self, connection: str, name: str, values: Mapping[str, str]) -> None:
+        """Keep values by key, stamped now (one transaction for the lot)."""
+        if not values:
+            return
+        now = _stamp(datetime.now(UTC))
+        with self._connect() as db:
+            db.executemany(
                 "insert or replace into memo values (?, ?, ?, ?, ?)",
-                (connection, name, key, value, datetime.now(UTC).isoformat()),
+                [(connection, name, key, value, now) for key, value in values.items()],
             )
 
     def count(self, connection: str | None = None) -> int:

@@ -3,6 +3,7 @@ stream that follows the ``store/cart/abandoned`` announcements (BC6, specs 1.4).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -259,3 +260,72 @@ def test_r_bc6_carts_outside_the_window_are_not_looked_up(
                      conn=conn)
     assert run.ids() == []
     assert len(bc.requests) == before
+
+
+def _cart_urls(run: Any) -> dict[str, str]:
+    return {r["id"]: r["redirect_urls"]["cart_url"] for r in run.rows()}
+
+
+def _made_urls(bc: BC, since: int) -> list[str]:
+    return [p for _s, p, _q in bc.requests[since:] if p.endswith("/redirect_urls")]
+
+
+def test_r_bc6_a_cart_keeps_its_recovery_url_across_runs(
+    flow: tuple[BC, Receiver, Any],
+) -> None:
+    """Recovery URLs are single use and live 30 days: the next run (every 30 minutes)
+    sends the URL made the first time and asks for no new one, so the destination's carts
+    do not change on every sync. One past the 25-day reuse age is replaced."""
+    bc, rec, conn = flow
+    PLATFORM.register_webhooks(conn, SECRET)
+    announced = sorted(r["cart_id"] for r in _announced(bc))
+    now = datetime.now(UTC)
+    window = Window(now - timedelta(days=1), now + timedelta(hours=1))
+
+    before = len(bc.requests)
+    first = _cart_urls(bc.extract("carts", window, conn=conn))
+    assert sorted(first) == announced
+    assert len(_made_urls(bc, before)) == len(announced)
+
+    before = len(bc.requests)
+    assert _cart_urls(bc.extract("carts", window, conn=conn)) == first
+    assert _made_urls(bc, before) == []
+
+    old = announced[0]
+    stale = (now - timedelta(days=26)).isoformat()
+    with sqlite3.connect(rec.store.path) as db:
+        db.execute("update memo set created_at = ? where key = ?", (stale, old))
+    before = len(bc.requests)
+    third = _cart_urls(bc.extract("carts", window, conn=conn))
+    assert _made_urls(bc, before) == [f"/v3/carts/{old}/redirect_urls"]
+    assert third[old] != first[old]
+    assert {k: v for k, v in third.items() if k != old} == {
+        k: v for k, v in first.items() if k != old
+    }
+    with sqlite3.connect(rec.store.path) as db:
+        kept = dict(db.execute("select key, value from memo").fetchall())
+    assert kept == third
+
+
+def test_r_bc6_a_cart_gone_before_its_recovery_url_is_made_is_skipped(
+    flow: tuple[BC, Receiver, Any],
+) -> None:
+    """A cart converted between its lookup and the recovery-URL call (404) is skipped and
+    counted like any vanished cart; the run and the other carts go on."""
+    bc, _rec, conn = flow
+    PLATFORM.register_webhooks(conn, SECRET)
+    announced = sorted(r["cart_id"] for r in _announced(bc))
+    gone = announced[0]
+
+    def convert_mid_lookup(_store: str, path: str, _params: dict[str, str], _n: int) -> None:
+        if path == f"/v3/carts/{gone}/redirect_urls":
+            bc.sandbox.touch(US, "carts", gone, now=datetime.now(UTC) - timedelta(days=31))
+
+    remove = bc.sandbox.on_request(convert_mid_lookup)
+    now = datetime.now(UTC)
+    run = bc.extract("carts", Window(now - timedelta(days=1), now + timedelta(hours=1)),
+                     conn=conn)
+    remove()
+    assert sorted(run.ids()) == announced[1:]
+    assert run.stats.skipped == {"cart_not_found": 1}
+    assert bc.served.count(404) == 1

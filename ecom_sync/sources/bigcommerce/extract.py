@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from itertools import chain
@@ -24,6 +25,7 @@ from ecom_sync.sources.webhook_store import WebhookStore
 log = logging.getLogger(__name__)
 
 CART_ABANDONED = "store/cart/abandoned"
+CART_URL = "cart_url"  # memo name of the recovery URLs kept per cart
 MAX_REWALKS = 3
 RECOVERY_URL_REUSE = timedelta(days=25)  # BigCommerce keeps them 30 days
 
@@ -136,40 +138,52 @@ def extract_carts(
     """Carts the abandoned-cart webhook announced in the window, looked up one by one."""
     skipped: dict[str, int] = {}
     batch: list[dict[str, Any]] = []
-    for event in store.between(client.conn.name, CART_ABANDONED, window.start, window.end):
-        cart = _lookup_cart(client, store, event.resource_id)
-        if cart is None:
-            # Carts live 30 days and vanish once converted; the order carries the purchase.
+    conn = client.conn.name
+    urls = RecoveryUrls(client, store.recall(conn, CART_URL, RECOVERY_URL_REUSE))
+
+    def flush() -> None:
+        stats.records += writer.write_page(batch)
+        stats.pages += 1
+        batch.clear()
+        # Kept once the carts that use them are landed, one transaction per page.
+        store.remember(conn, CART_URL, urls.made)
+        urls.made.clear()
+
+    for event in store.between(conn, CART_ABANDONED, window.start, window.end):
+        try:
+            cart = client.api.get(f"/v3/carts/{event.resource_id}").json()["data"]
+            cart["redirect_urls"] = {"cart_url": urls.get(event.resource_id)}
+        except SourceError as exc:
+            if exc.status != 404:
+                raise
+            # Carts live 30 days and vanish once converted (even between the two calls);
+            # the order carries the purchase.
             skipped["cart_not_found"] = skipped.get("cart_not_found", 0) + 1
             continue
         batch.append({**cart, "abandoned_at": event.created_at.isoformat(), "_extracted_at": now})
         if len(batch) >= client.conn.page_size:
-            stats.records += writer.write_page(batch)
-            stats.pages += 1
-            batch = []
+            flush()
     if batch:
-        stats.records += writer.write_page(batch)
-        stats.pages += 1
+        flush()
     stats.skipped = skipped
 
 
-def _lookup_cart(
-    client: BigCommerceClient, store: WebhookStore, cart_id: str
-) -> dict[str, Any] | None:
-    try:
-        cart = client.api.get(f"/v3/carts/{cart_id}").json()["data"]
-    except SourceError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    # Recovery URLs are valid 30 days and single use: make one per cart, not one per run,
-    # so an active sync every 30 minutes does not rewrite every cart at the destination.
-    conn = client.conn.name
-    url = store.remembered(conn, "cart_url", cart_id, max_age=RECOVERY_URL_REUSE)
-    if url is None:
-        response = client.api.request("POST", f"/v3/carts/{cart_id}/redirect_urls")
-        url = response.json().get("data", {}).get("cart_url")
-        if url:
-            store.remember(conn, "cart_url", cart_id, url)
-    cart["redirect_urls"] = {"cart_url": url}
-    return cart
+@dataclass
+class RecoveryUrls:
+    """Recovery URLs are valid 30 days and single use: make one per cart, not one per
+    run, so an active sync every 30 minutes does not rewrite every cart at the
+    destination. ``kept`` are the young ones from earlier runs; ``made`` the new ones
+    not yet remembered."""
+
+    client: BigCommerceClient
+    kept: dict[str, str]
+    made: dict[str, str] = field(default_factory=dict)
+
+    def get(self, cart_id: str) -> str | None:
+        url = self.kept.get(cart_id)
+        if url is None:
+            response = self.client.api.request("POST", f"/v3/carts/{cart_id}/redirect_urls")
+            url = response.json().get("data", {}).get("cart_url")
+            if url:
+                self.kept[cart_id] = self.made[cart_id] = url
+        return url
