@@ -8,6 +8,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from ecom_sync.warehouse.build import MODELS_DIR
 from ecom_sync_tests.conftest import SyncedDemo
 
 PAID = {2, 3, 8, 9, 10, 11, 13}
@@ -295,3 +296,45 @@ def test_r_c2_contact_names_come_from_the_newest_order(synced_demo: SyncedDemo, 
         )
     )
     assert {k: got[k] for k in newest} == {k: v[1:] for k, v in newest.items()}
+
+
+TIED = [  # the same person, updated at the same instant in two stores
+    ("acme_outdoor", "c-1", "Tie@Example.org", "Ann", "Tie", "+1 555 0101", "Acme"),
+    ("acme_europe", "c-9", "tie@example.org ", "Anne", "Tye", "+44 20 0102", "Acme EU"),
+]
+
+
+def _contacts_over(demo: SyncedDemo, customers: list[tuple]) -> list[tuple]:
+    """Run the contacts model over these customer rows (no orders or carts), in this
+    order, in a scratch database shaped like the demo's canonical tables."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"attach '{demo.duckdb}' as demo (read_only)")
+        con.execute("create schema ref")
+        con.execute("create table ref.connections as select * from demo.ref.connections")
+        for table in ("customers", "orders", "abandoned_carts"):
+            con.execute(f"create table {table} as select * from demo.canonical.{table} limit 0")
+        for conn, cid, email, first, last, phone, company in customers:
+            con.execute(
+                "insert into customers select * replace (? as connection, ? as customer_id, "
+                "? as email, lower(trim(?)) as email_key, ? as first_name, ? as last_name, "
+                "? as phone, ? as company, timestamptz '2026-11-01 10:00:00+00' as updated_at)"
+                " from demo.canonical.customers limit 1",
+                [conn, cid, email, email, first, last, phone, company],
+            )
+        return con.execute((MODELS_DIR / "contacts.sql").read_text()).fetchall()
+    finally:
+        con.close()
+
+
+def test_r_m6_tied_records_give_the_same_contact_in_any_row_order(
+    synced_demo: SyncedDemo,
+) -> None:
+    """M6: two records of one person stamped at the same instant give the same e-mail
+    spelling, name, phone and company whichever the warehouse reads first, so a rebuild
+    does not flip an unchanged contact (and re-send it)."""
+    forward = _contacts_over(synced_demo, TIED)
+    backward = _contacts_over(synced_demo, TIED[::-1])
+    assert len(forward) == 1
+    assert forward == backward

@@ -27,5 +27,5 @@ join ref.connections rc using (connection)
 join ref.currencies cur on cur.code = c.currency
 left join (
     select connection, cart_id, order_id from orders where cart_id is not null
-    qualify row_number() over (partition by connection, cart_id order by placed_at) = 1
+    qualify row_number() over (partition by connection, cart_id order by placed_at, order_id) = 1
 ) o on o.connection = c.connection and o.cart_id = c.cart_id

@@ -10,7 +10,7 @@ revenue as (
     select email_key,
            list({'currency': currency, 'revenue_minor': revenue_minor}
                 order by revenue_minor desc, currency) as revenue_by_currency,
-           arg_max(currency, revenue_minor) as revenue_currency,
+           arg_min(currency, (-revenue_minor, currency)) as revenue_currency,  -- the list's first
            max(revenue_minor) as total_revenue_minor,
            sum(orders) as order_count
     from paid group by email_key

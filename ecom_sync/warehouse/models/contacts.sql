@@ -1,6 +1,8 @@
 -- One contact per normalised e-mail across every connection (C1). Names come from the
 -- newest order or cart that has them, else the newest customer record (C2); consent is
 -- "opted in anywhere" (C3). Guests become contacts only where their platform allows.
+-- Ties on time are broken by value, so a rebuild picks the same row whatever the scan
+-- order (otherwise an unchanged contact could flip spelling and be re-sent, M6).
 with identities as (
     select email_key, email, connection, platform, first_name, last_name, phone, company,
            accepts_marketing, tags, updated_at, 1 as name_rank
@@ -20,15 +22,15 @@ with identities as (
 named as (
     select email_key, first_name, last_name from identities
     where first_name is not null or last_name is not null
-    qualify row_number() over (partition by email_key order by name_rank, updated_at desc) = 1
+    qualify row_number() over (partition by email_key order by name_rank, updated_at desc, connection, first_name, last_name) = 1
 )
 select
     i.email_key,
-    trim(arg_max(i.email, i.updated_at)) as email,
+    trim(arg_max(i.email, (i.updated_at, i.email))) as email,
     any_value(n.first_name) as first_name,
     any_value(n.last_name) as last_name,
-    arg_max(i.phone, i.updated_at) filter (where i.phone is not null) as phone,
-    arg_max(i.company, i.updated_at) filter (where i.company is not null) as company,
+    arg_max(i.phone, (i.updated_at, i.phone)) filter (where i.phone is not null) as phone,
+    arg_max(i.company, (i.updated_at, i.company)) filter (where i.company is not null) as company,
     coalesce(bool_or(i.accepts_marketing), false) as accepts_marketing,
     list_sort(list_distinct(flatten(list(i.tags)))) as tags,
     list_sort(list_distinct(list(i.connection))) as connections,

@@ -15,4 +15,4 @@ select
     hash(c) as fingerprint
 from canonical.customers c
 left join with_orders w on w.connection = c.connection and w.email_key = c.email_key
-qualify row_number() over (partition by c.connection, c.email_key order by c.updated_at desc) = 1
+qualify row_number() over (partition by c.connection, c.email_key order by c.updated_at desc, c.customer_id) = 1

@@ -8,4 +8,4 @@ select
     }) as payload
 from canonical.customers c
 where c.connection || '|' || c.email_key in (select key from render_keys)
-qualify row_number() over (partition by c.connection, c.email_key order by c.updated_at desc) = 1
+qualify row_number() over (partition by c.connection, c.email_key order by c.updated_at desc, c.customer_id) = 1
