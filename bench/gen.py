@@ -2,11 +2,11 @@
 
 Records are built with the sandbox's own record builders (``ecom_sync.sandbox.records``)
 and wire renderers (``ecom_sync.sandbox.bigcommerce.render``), then written page by page
-with :class:`ecom_sync.sources.landing.LandingWriter` (gzip NDJSON, ``_extracted_at``,
-orders with their products / shipping addresses / coupons inlined), one committed window
-folder per stream and connection. No HTTP: every page is a pure function of
-``(seed, store, stream, page)``, so pages are generated in parallel processes and the
-output is identical whatever the number of workers.
+with the extract's own page writer (:func:`ecom_sync.sources.landing.write_page_file`: gzip
+NDJSON, ``_extracted_at``, orders with their products / shipping addresses / coupons
+inlined), one committed window folder per stream and connection. No HTTP: every page is a
+pure function of ``(seed, store, stream, page)``, so pages are generated in parallel
+processes and the output is identical whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ecom_sync.sandbox.records import (
     person,
     pick_status,
 )
-from ecom_sync.sources.landing import LandingWriter, Window
+from ecom_sync.sources.landing import LandingWriter, Window, write_page_file
 
 SEED = 42
 PAGE = 250
@@ -102,6 +102,8 @@ def _store_data(s: int) -> StoreData:
 
 @lru_cache(maxsize=8)
 def _catalog(s: int) -> tuple[dict[int, Any], list[tuple[int, int | None, str]]]:
+    # The sandbox's tree loop is inline in its generator's _generate_catalog (with the
+    # products, drawn from its rng), so there is no function to share; same ids and records.
     store = _store_data(s)
     leaves: list[tuple[int, int | None, str]] = []
     cats: dict[int, Any] = {}
@@ -236,11 +238,9 @@ def _init(n: dict[str, list[int]]) -> None:
 def _write(task: tuple[int, str, int, str]) -> int:
     s, stream, page, tmp = task
     records = _BUILDERS[stream](s, page)
-    writer = LandingWriter.__new__(LandingWriter)  # the extract's own page writer
-    writer.tmp = Path(tmp)
-    writer.pages = {"page": page}
-    writer.counts = {}
-    return writer.write_page({**r, "_extracted_at": EXTRACTED_AT} for r in records)
+    # numbered from 1, as LandingWriter numbers a window's pages
+    return write_page_file(Path(tmp), "page", page + 1,
+                           ({**r, "_extracted_at": EXTRACTED_AT} for r in records))
 
 
 SERIAL_BELOW_PAGES = 200  # a smoke-sized merchant is written in process, no pool

@@ -164,7 +164,7 @@ class Bench:
                          + ("" if run.ok else " FAILED"))
                 db = args.get("db")
                 if keep and name in keep and run.ok and db:
-                    shutil.copyfile(db, keep[name])
+                    Path(db).replace(keep[name])  # same filesystem: a rename, no copy
                 for key in ("db",):
                     if args.get(key) and Path(args[key]).exists():
                         Path(args[key]).unlink()

@@ -63,6 +63,24 @@ def stream_dir(root: Path, connection: str, stream: str) -> Path:
     return root / connection / stream
 
 
+def write_page_file(
+    folder: Path, part: str, number: int, records: Iterable[dict[str, Any]]
+) -> int:
+    """Write ``<part>-<number>.ndjson.gz`` (gzip NDJSON) in ``folder``; returns the number of
+    records. An empty page leaves no file. Shared by :class:`LandingWriter` and the
+    benchmark's generator, which writes pages in parallel without a writer."""
+    path = folder / f"{part}-{number:06d}.ndjson.gz"
+    n = 0
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=3) as fh:
+        for record in records:
+            fh.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
+            fh.write("\n")
+            n += 1
+    if n == 0:
+        path.unlink()
+    return n
+
+
 class LandingWriter:
     """Writes one window of one stream; ``commit`` swaps the folder in atomically."""
 
@@ -78,15 +96,8 @@ class LandingWriter:
     def write_page(self, records: Iterable[dict[str, Any]], part: str = "page") -> int:
         """One page → one file. Returns the number of records written."""
         number = self.pages.get(part, 0) + 1
-        path = self.tmp / f"{part}-{number:06d}.ndjson.gz"
-        n = 0
-        with gzip.open(path, "wt", encoding="utf-8", compresslevel=3) as fh:
-            for record in records:
-                fh.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
-                fh.write("\n")
-                n += 1
+        n = write_page_file(self.tmp, part, number, records)
         if n == 0:
-            path.unlink()
             return 0
         self.pages[part] = number
         self.counts[part] = self.counts.get(part, 0) + n
