@@ -250,10 +250,7 @@ def delta(src: str, db: str, ledger: str, outbox: str, ledger_src: str = "",
     else:
         Path(ledger).unlink(missing_ok=True)
     dest = _dest()
-    # the publisher's batch per kind: the 50s are literals in ActiveCampaignPublisher._run
-    # (nothing to import), the others come from the destination's config
-    batch = {"connection": 50, "contact": dest.contact_batch_size, "ecom_customer": 50,
-             "order": dest.order_batch_size, "cart": 50}
+    batch = dest.batch_sizes()  # the publisher's batch per kind
     # opened before the clock starts, as the other steps do: the open (bootstrap, currency
     # check) is setup; the close stays in the step's time
     with warehouse(Path(db)) as con:

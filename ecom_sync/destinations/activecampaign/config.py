@@ -8,6 +8,9 @@ from pydantic import Field
 
 from ecom_sync.config import DestinationConfig
 
+# Kinds sent one request per object: their batch only sets how often the ledger records.
+PER_OBJECT_BATCH = 50
+
 
 class ActiveCampaignDestination(DestinationConfig):
     type: Literal["activecampaign"]
@@ -28,3 +31,13 @@ class ActiveCampaignDestination(DestinationConfig):
     # Extra contact tags per connection name, beside the platform's own (BC4).
     connection_tags: dict[str, list[str]] = {}
     logo_url: str = "https://raw.githubusercontent.com/ecom-sync/ecom-sync/main/logo.png"
+
+    def batch_sizes(self) -> dict[str, int]:
+        """Objects per ledger batch, per kind (contacts and orders go in bulk requests)."""
+        return {
+            "connection": PER_OBJECT_BATCH,
+            "contact": self.contact_batch_size,
+            "ecom_customer": PER_OBJECT_BATCH,
+            "order": self.order_batch_size,
+            "cart": PER_OBJECT_BATCH,
+        }

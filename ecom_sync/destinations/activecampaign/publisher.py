@@ -72,16 +72,17 @@ class ActiveCampaignPublisher:
         if dry_run:
             self.report.samples = {k: self.ledger.sample(k) for k in KINDS}
             return self.report
-        senders: dict[str, tuple[int, Callable[[list[OutboxRow]], list[SendResult]]]] = {
-            "connection": (50, self._connections),
-            "contact": (self.dest.contact_batch_size, self._contacts),
-            "ecom_customer": (50, self._ecom_customers),
-            "order": (self.dest.order_batch_size, self._orders),
-            "cart": (50, self._carts),
+        senders: dict[str, Callable[[list[OutboxRow]], list[SendResult]]] = {
+            "connection": self._connections,
+            "contact": self._contacts,
+            "ecom_customer": self._ecom_customers,
+            "order": self._orders,
+            "cart": self._carts,
         }
+        batch_sizes = self.dest.batch_sizes()
         for kind in KINDS:
-            batch_size, send = senders[kind]
-            for batch in self.ledger.delta(kind, batch_size):
+            send = senders[kind]
+            for batch in self.ledger.delta(kind, batch_sizes[kind]):
                 self.ledger.mark_sending(batch)
                 results = send(batch)
                 self.ledger.record(results)
