@@ -12,7 +12,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def whole_seconds(moment: datetime) -> datetime:
+    """``moment`` in UTC without microseconds: Shopify stamps records to the second, so
+    stored times equal the rendered ones."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
 def utc_now_whole_seconds() -> datetime:
-    """Shopify stamps records to the second; a clock without microseconds keeps the stored
-    times equal to the rendered ones."""
-    return utc_now().replace(microsecond=0)
+    return whole_seconds(utc_now())

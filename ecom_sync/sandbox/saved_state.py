@@ -7,6 +7,7 @@ import json
 import random
 import threading
 from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, Self
 
@@ -20,6 +21,52 @@ class SavedRecords(Protocol):
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Self: ...
+
+
+class RecordsJson:
+    """Mixin for a store's (or shop's) dataclass: ``to_json`` / ``from_json``.
+
+    The platform names in ``record_kinds`` the fields that hold records keyed by id; they
+    are saved as lists (each record carries its ``id``) and keyed again on load. Every
+    other field is saved as it is; datetimes anywhere go through :func:`encode`.
+    """
+
+    record_kinds: ClassVar[tuple[str, ...]]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in self.__dict__.items():
+            out[key] = list(value.values()) if key in self.record_kinds else value
+        return encode(out)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Self:
+        data = decode(raw)
+        for key in cls.record_kinds:
+            data[key] = {rec["id"]: rec for rec in data.get(key, [])}
+        return cls(**data)  # type: ignore[call-arg]  # the dataclass takes its fields
+
+
+def encode(value: Any) -> Any:
+    """Make ``value`` JSON-safe; datetimes become ``{"$dt": iso}``."""
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    return value
+
+
+def decode(value: Any) -> Any:
+    """Inverse of :func:`encode`."""
+    if isinstance(value, dict):
+        if set(value) == {"$dt"}:
+            return datetime.fromisoformat(value["$dt"]).astimezone(UTC)
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
 
 
 class SavedState:

@@ -50,8 +50,9 @@ def serve(acct: AcAccount, req: Incoming) -> Outgoing:
     kind = "GRAPHQL" if is_graphql else f"{req.method} {rest.resource_of(req.path)}"
     is_write = req.method != "GET"
     with acct.lock:
-        if bulk_import.process_due(acct):
-            acct.changed()
+        processed = bulk_import.process_due(acct)
+    if processed:
+        acct.changed()  # saved outside the lock
     out = _serve(acct, req, is_graphql)
     if isinstance(out, tuple):
         out, kind, is_write = out

@@ -119,8 +119,9 @@ def queue_import(acct: AcAccount, body: Any, raw_size: int) -> Record:
 
 def _process_later(acct: AcAccount) -> None:
     with acct.lock:
-        if process_due(acct):
-            acct.changed()
+        processed = process_due(acct)
+    if processed:
+        acct.changed()  # saved outside the lock
 
 
 def process_due(acct: AcAccount) -> int:

@@ -88,6 +88,11 @@ class AcAccount:
         self.clock = clock
         self.tz = tz
         self.lock = threading.RLock()
+        # Files are written outside ``lock``, one at a time; each snapshot gets a sequence
+        # number so a slow writer never puts an older state over a newer one.
+        self._save_lock = threading.Lock()
+        self._snapshots = 0
+        self._written: dict[Path, int] = {}  # file → sequence number of the state it holds
         self.limiter = TokenBucket(rate_per_second)
         self.faults = AcFaults()
         self.data: dict[str, dict[str, Record]] = {kind: {} for kind in KINDS}
@@ -272,13 +277,13 @@ class AcAccount:
             for key in [k for k, cl in self.data["contact_lists"].items()
                         if cl["list"] == str(list_id)]:
                 del self.data["contact_lists"][key]
-            self.changed()
+        self.changed()
 
     def rename_list(self, list_id: str, name: str) -> None:
         with self.lock:
             self.data["lists"][str(list_id)]["name"] = name
             self.data["lists"][str(list_id)]["udate"] = self.now_iso()
-            self.changed()
+        self.changed()
 
     def add_field(self, title: str, field_type: str = "text", perstag: str | None = None) -> str:
         """Create a contact custom field; returns its id (for ``fieldValues``)."""
@@ -290,12 +295,12 @@ class AcAccount:
                 "perstag": perstag or title.upper().replace(" ", "_"),
                 "cdate": now, "udate": now,
             }
-            self.changed()
-            return field_id
+        self.changed()
+        return field_id
 
     # ----- persistence -------------------------------------------------------------------
     def changed(self) -> None:
-        """Called after every write: persist when a state path is set."""
+        """Called after every write, outside :attr:`lock`: persist when a state path is set."""
         if self.state_path is not None:
             self.save()
 
@@ -317,15 +322,25 @@ class AcAccount:
             }
 
     def save(self, path: Path | None = None) -> None:
+        """Write the state to ``path`` (default: the state path) atomically. The snapshot
+        is taken under :attr:`lock` and written after it is released, so requests do not
+        wait on the disk; of two snapshots racing to one file, the newer one wins."""
         target = Path(path) if path is not None else self.state_path
         if target is None:
             raise ValueError("no state path")
-        with self.lock:  # serialise saves so an older state never replaces a newer one
-            text = json.dumps(self.to_json())
+        with self.lock:
+            text = json.dumps(self.to_json())  # the text is the snapshot: data keeps changing
+            self._snapshots += 1
+            seq = self._snapshots
+        key = target.resolve()
+        with self._save_lock:
+            if self._written.get(key, 0) > seq:
+                return  # a newer snapshot is already on disk
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             tmp.write_text(text)
             os.replace(tmp, target)
+            self._written[key] = seq
 
     @classmethod
     def load(cls, path: Path, *, clock: Callable[[], datetime] = utc_now) -> AcAccount:

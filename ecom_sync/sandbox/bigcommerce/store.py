@@ -1,4 +1,4 @@
-"""In-memory data of one BigCommerce store, its queries and its JSON persistence.
+"""In-memory data of one BigCommerce store and its queries (JSON persistence: ``RecordsJson``).
 
 Records are plain dicts in a neutral internal form: datetimes are aware ``datetime``
 objects and money is ``float`` in the record's currency. Rendering to the v2 / v3 wire
@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from ecom_sync.sandbox.saved_state import RecordsJson
 
 Record = dict[str, Any]
 
@@ -48,12 +50,14 @@ ORDER_STATUSES: dict[int, tuple[str, str]] = {
 CURRENCY_DECIMALS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0, "CAD": 2}
 
 _RESOURCES = ("customers", "subscribers", "orders", "products", "categories", "carts")
-_STATE = (*_RESOURCES, "hooks", "deliveries", "redirect_tokens")
 
 
 @dataclass
-class StoreData:
+class StoreData(RecordsJson):
     """One store: identity, settings and records keyed by id."""
+
+    record_kinds: ClassVar[tuple[str, ...]] = (
+        *_RESOURCES, "hooks", "deliveries", "redirect_tokens")
 
     store_hash: str
     name: str
@@ -113,46 +117,6 @@ class StoreData:
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in _RESOURCES}
-
-    # ----- persistence -----------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in self.__dict__.items():
-            if key in _STATE:
-                out[key] = list(value.values())
-            else:
-                out[key] = value
-        return encode(out)
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> StoreData:
-        data = decode(raw)
-        for key in _STATE:
-            data[key] = {rec["id"]: rec for rec in data.get(key, [])}
-        return cls(**data)
-
-
-# ----- JSON encoding of datetimes ------------------------------------------------------
-def encode(value: Any) -> Any:
-    """Make ``value`` JSON-safe; datetimes become ``{"$dt": iso}``."""
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, dict):
-        return {k: encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    return value
-
-
-def decode(value: Any) -> Any:
-    """Inverse of :func:`encode`."""
-    if isinstance(value, dict):
-        if set(value) == {"$dt"}:
-            return datetime.fromisoformat(value["$dt"]).astimezone(UTC)
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
 
 
 # ----- query helpers -------------------------------------------------------------------

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from ecom_sync.sandbox.admin import json_body, saving_lifespan, shared_admin_routes
 from ecom_sync.sandbox.shopify import api
 from ecom_sync.sandbox.shopify.faults import ErrorsShape
-from ecom_sync.sandbox.shopify.ratelimit import CALL_LIMIT_HEADER
+from ecom_sync.sandbox.shopify.ratelimit import CALL_LIMIT_HEADER, LeakyBucket
 from ecom_sync.sandbox.shopify.sandbox import Sandbox
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
@@ -65,6 +65,11 @@ def throttle_message(leak: float) -> str:
             "resume uninterrupted service.")
 
 
+def throttle_body(bucket: LeakyBucket) -> dict[str, Any]:
+    """The 429 body, the same for a full bucket and an injected throttle."""
+    return {"errors": throttle_message(bucket.leak_per_second)}
+
+
 def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette:
     """The ASGI app serving every shop of ``sandbox`` (see the module docstring).
     With ``state_path``, the state is saved there on shutdown and by
@@ -90,7 +95,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
             if action.status == 429:
                 headers[CALL_LIMIT_HEADER] = f"{bucket.bucket}/{bucket.bucket}"
                 headers["Retry-After"] = "2.0"
-                body: dict[str, Any] = {"errors": throttle_message(bucket.leak_per_second)}
+                body = throttle_body(bucket)
             else:
                 body = errors_body(action.status, action.errors_shape)
             return JSONResponse(body, status_code=action.status, headers=headers)
@@ -101,8 +106,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         decision = bucket.acquire()
         if not decision.allowed:
             headers = {**decision.headers, "Retry-After": "2.0"}
-            return JSONResponse({"errors": throttle_message(bucket.leak_per_second)},
-                                status_code=429, headers=headers)
+            return JSONResponse(throttle_body(bucket), status_code=429, headers=headers)
         served = sandbox.settings.serve_version(requested)
         headers = {**decision.headers, "X-Shopify-API-Version": served}
         if request.method != "GET":

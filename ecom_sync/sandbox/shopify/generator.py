@@ -13,9 +13,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ecom_sync.sandbox import names
+from ecom_sync.sandbox.clock import utc_now_whole_seconds, whole_seconds
 from ecom_sync.sandbox.records import between, case_variant
 from ecom_sync.sandbox.shopify import records as rec
 from ecom_sync.sandbox.shopify.shop import ALL_SCOPES, Record, ShopData
@@ -55,10 +56,6 @@ DEMO_SPEC = ShopSpec(
 )
 
 
-def default_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 def demo_shops(
     seed: int = 7,
     now: datetime | None = None,
@@ -80,11 +77,11 @@ def demo_shops(
         products=products, checkouts=checkouts, shared_emails=tuple(shared_emails),
         rate_bucket=rate_bucket, leak_per_second=leak_per_second,
     )
-    return generate_shops([spec], seed=seed, now=now or default_now())
+    return generate_shops([spec], seed=seed, now=now or utc_now_whole_seconds())
 
 
 def generate_shops(specs: Sequence[ShopSpec], *, seed: int, now: datetime) -> list[ShopData]:
-    now = now.astimezone(UTC).replace(microsecond=0)
+    now = whole_seconds(now)
     return [_generate(spec, random.Random(f"shopify:{seed}:{spec.shop}"), now)
             for spec in specs]
 
@@ -234,7 +231,7 @@ def add_activity(
     """Add what an active sync should pick up, stamped within the 10 minutes before
     ``now``: new customers, orders (incl. guests) and checkouts; refunds, cancellations
     and closes of older orders; edited customers; a recovered checkout. Counts per kind."""
-    now = now.astimezone(UTC).replace(microsecond=0)
+    now = whole_seconds(now)
     recent = now - timedelta(minutes=10)
     counts = dict.fromkeys(("new_customers", "new_orders", "refunds", "cancellations",
                             "closes", "modified_customers", "new_checkouts",

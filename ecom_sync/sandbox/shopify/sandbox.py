@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ecom_sync.sandbox.clock import Clock, utc_now_whole_seconds
+from ecom_sync.sandbox.clock import Clock, utc_now_whole_seconds, whole_seconds
 from ecom_sync.sandbox.hooks import RequestCallback, RequestHooks
 from ecom_sync.sandbox.saved_state import SavedState
 from ecom_sync.sandbox.shopify import generator
@@ -111,10 +111,11 @@ class Sandbox(RequestHooks, SavedState):
     def touch(self, shop: str, kind: str, record_id: int, now: datetime | None = None,
               **changes: Any) -> Record:
         """Change a record (``kind``: customers, orders, products, checkouts) and bump its
-        ``updated_at`` to ``now`` (default: the clock) — it moves to the end of
-        ``order=updated_at asc`` pages."""
+        ``updated_at`` to ``now`` (default: the clock; to the whole second, like Shopify) —
+        it moves to the end of ``order=updated_at asc`` pages."""
+        stamp = whole_seconds(now or self.clock())
         with self.lock:
-            return self.shops[shop].touch(kind, record_id, now or self.clock(), **changes)
+            return self.shops[shop].touch(kind, record_id, stamp, **changes)
 
     def delete(self, shop: str, kind: str, record_id: int,
                now: datetime | None = None) -> Record:

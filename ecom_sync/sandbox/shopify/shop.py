@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from ecom_sync.sandbox.bigcommerce.store import decode, encode
+from ecom_sync.sandbox.saved_state import RecordsJson
 
 Record = dict[str, Any]
 
@@ -43,8 +43,10 @@ def parse_offset(text: str) -> timezone:
 
 
 @dataclass
-class ShopData:
+class ShopData(RecordsJson):
     """One shop: identity, access, rate-limit settings and records keyed by id."""
+
+    record_kinds: ClassVar[tuple[str, ...]] = RESOURCES
 
     shop: str  # handle used in the sandbox URL: /shops/{shop}
     name: str
@@ -86,7 +88,10 @@ class ShopData:
 
     # ----- merchant changes ----------------------------------------------------------
     def touch(self, kind: str, record_id: int, now: datetime, **changes: Any) -> Record:
-        """Apply ``changes`` to a record and bump its ``updated_at`` to ``now``."""
+        """Apply ``changes`` to a record and bump its ``updated_at`` to ``now``.
+
+        ``now`` is kept to the microsecond, not rounded here: the generator's order
+        lifecycles pass sub-second times and rounding them would shift the seeded data."""
         records: dict[int, Record] = getattr(self, kind)
         record = records[record_id]
         record.update(changes)
@@ -160,17 +165,3 @@ class ShopData:
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in RESOURCES}
-
-    # ----- persistence ---------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in self.__dict__.items():
-            out[key] = list(value.values()) if key in RESOURCES else value
-        return encode(out)
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> ShopData:
-        data = decode(raw)
-        for key in RESOURCES:
-            data[key] = {rec["id"]: rec for rec in data.get(key, [])}
-        return cls(**data)

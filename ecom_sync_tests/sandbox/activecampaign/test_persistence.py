@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,6 +50,26 @@ def test_state_round_trip(serve: Callable[..., Served], tmp_path: Path) -> None:
     with again.client() as ac:
         other = make_customer(ac, conn, email="d@example.com")
         assert int(other) > int(customer)
+
+
+def test_concurrent_writes_leave_the_newest_state(tmp_path: Path) -> None:
+    """Files are written outside the account lock; whatever the interleaving, the file
+    ends up holding the last state (an older snapshot never lands over a newer one)."""
+    path = tmp_path / "ac-state.json"
+    account = AcAccount(TOKEN, state_path=path)
+
+    def add_fields(worker: int) -> None:
+        for i in range(10):
+            account.add_field(f"Field {worker}-{i}")
+
+    threads = [threading.Thread(target=add_fields, args=(w,)) for w in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert path.read_text() == json.dumps(account.to_json())
+    assert len(AcAccount.load(path).data["fields"]) == 60
+    assert [p.name for p in tmp_path.iterdir()] == ["ac-state.json"]
 
 
 def test_summary_and_rendering(served: Served) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+import httpx
 
 from ecom_sync.sandbox.shopify.app import INVALID_TOKEN
 
@@ -116,3 +118,20 @@ def test_guest_orders_and_checkouts(served: Served) -> None:
         default = c.get(f"{V}/checkouts.json", params={"limit": 250}).json()["checkouts"]
     assert all(ck["completed_at"] is None and ck["closed_at"] is None for ck in default)
     assert len(default) < len(cks)
+
+
+def test_touch_stores_whole_seconds(served: Served) -> None:
+    """Shopify stamps to the second: a sub-second ``now`` sent to /_sandbox/touch is stored
+    without its microseconds, so the stored time is the one a client reads back."""
+    customer_id = min(served.sandbox.shop(SHOP).customers)
+    r = httpx.post(f"{served.base_url}/_sandbox/touch", json={
+        "shop": SHOP, "kind": "customers", "id": customer_id,
+        "now": "2026-05-01T11:30:00.654321Z", "changes": {"note": "moved"}})
+    assert r.status_code == 200 and r.json() == {"id": customer_id}
+    stored = served.sandbox.shop(SHOP).customers[customer_id]
+    assert stored["updated_at"] == datetime(2026, 5, 1, 11, 30, tzinfo=UTC)
+    assert stored["note"] == "moved"
+    with served.client() as c:
+        body = c.get(f"{V}/customers/{customer_id}.json").json()["customer"]
+    assert body["updated_at"] == "2026-05-01T12:30:00+01:00"
+    assert datetime.fromisoformat(body["updated_at"]) == stored["updated_at"]
