@@ -20,7 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any, cast
-from unittest.mock import patch
 
 import duckdb
 
@@ -93,16 +92,13 @@ def staging(scale: float, variant: str) -> dict[str, Any]:
                 per_merge = max(1, len(files))
             out["files_per_merge"] = per_merge
             spec = next(x for x in PLATFORM.streams if x.name == "orders")
-            # merge_files reads its batch size from its module at call time and takes no
-            # parameter for it; the patch lasts for this call, in this process only
-            with patch.object(package_staging, "FILES_PER_MERGE", per_merge):
-                t = time.perf_counter()
-                with transaction(con):  # merge_files runs in its caller's transaction
-                    package_staging.merge_files(
-                        cast(duckdb.DuckDBPyConnection, _TimedConnection(con, out)),
-                        select_sql=select_sql, table=spec.staging_table, key=spec.primary_key,
-                        cursor=spec.cursor_field, files=[Path(f) for f in files],
-                        connection=conn)
+            t = time.perf_counter()
+            with transaction(con):  # merge_files runs in its caller's transaction
+                package_staging.merge_files(
+                    cast(duckdb.DuckDBPyConnection, _TimedConnection(con, out)),
+                    select_sql=select_sql, table=spec.staging_table, key=spec.primary_key,
+                    cursor=spec.cursor_field, files=[Path(f) for f in files],
+                    connection=conn, files_per_merge=per_merge)
         out["seconds"] = time.perf_counter() - t
         out["rows"] = con.execute("select count(*) from staging.bigcommerce_orders").fetchone()[0]
     out["peak_rss_mb"] = _rss_mb()

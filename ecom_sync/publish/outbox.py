@@ -230,22 +230,24 @@ class _GenerationWriter:
         self.final, self.tmp = root / _gen_dir(gen), root / f".{_gen_dir(gen)}.tmp"
         shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp.mkdir(parents=True)
-        self.parts = 0
+        self.parts = self.rows = 0
 
     @property
     def glob(self) -> str:
         return f"{self.tmp}/*.parquet"
 
     def copy(self, select: str, values: dict[str, Any] | None = None) -> None:
-        self.con.execute(f"copy ({select}) to '{self.tmp / f'part-{self.parts:05d}.parquet'}' "
-                         "(format parquet)", values or {})
+        # COPY answers with the rows it wrote: no re-read of the parts to count them.
+        (written,) = self.con.execute(
+            f"copy ({select}) to '{self.tmp / f'part-{self.parts:05d}.parquet'}' "
+            "(format parquet)", values or {}).fetchone()
         self.parts += 1
+        self.rows += written
 
     def finish(self) -> tuple[int, int]:
-        rows = self.con.execute(f"select count(*) from read_parquet('{self.glob}')").fetchone()[0]
         shutil.rmtree(self.final, ignore_errors=True)
         self.tmp.rename(self.final)
-        return rows, self.parts
+        return self.rows, self.parts
 
 
 def _versions(keys_sql: dict[str, str], render_sql: dict[str, str],
@@ -390,11 +392,11 @@ def _write_generation(con: duckdb.DuckDBPyConnection, renders: dict[str, str],
         if chunks:
             report.rendered[kind] = sendable[kind]
     writer.copy(f"select {meta}, t.skip_reason, t.fingerprint, null::varchar as payload, "
-         f"null::varchar as hash, {gen}::integer as gen, false as deleted "
-         "from _outbox_diff t where t.live and t.skip_reason is not null")
+                f"null::varchar as hash, {gen}::integer as gen, false as deleted "
+                "from _outbox_diff t where t.live and t.skip_reason is not null")
     writer.copy(f"select {meta}, null::varchar as skip_reason, null::ubigint as fingerprint, "
-         f"null::varchar as payload, null::varchar as hash, {gen}::integer as gen, "
-         "true as deleted from _outbox_diff t where not t.live")
+                f"null::varchar as payload, null::varchar as hash, {gen}::integer as gen, "
+                "true as deleted from _outbox_diff t where not t.live")
     con.execute("drop table if exists render_keys")
     return writer.finish()
 

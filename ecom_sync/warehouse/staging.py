@@ -60,9 +60,11 @@ def merge_files(
     cursor: str,
     files: list[Path],
     connection: str,
+    files_per_merge: int | None = None,
 ) -> StageResult:
-    """Upsert the newest version of each key from ``files`` into ``staging.<table>``.
-    Runs inside the caller's transaction."""
+    """Upsert the newest version of each key from ``files`` into ``staging.<table>``,
+    ``files_per_merge`` files (default ``FILES_PER_MERGE``) per statement. Runs inside
+    the caller's transaction."""
     target = f"staging.{table}"
     if not files:
         return StageResult(table, 0, 0, 0, _count(con, target, connection))
@@ -71,8 +73,9 @@ def merge_files(
     rows_read = written = 0
     # A few hundred pages at a time: memory stays flat however large the window, and each
     # chunk merges newest-wins against what the chunks before it left.
-    for start in range(0, len(files), FILES_PER_MERGE):
-        chunk = files[start : start + FILES_PER_MERGE]
+    step = files_per_merge or FILES_PER_MERGE
+    for start in range(0, len(files), step):
+        chunk = files[start : start + step]
         con.execute(
             f"create or replace temp table _batch as select * from ({select_sql}) "
             f"qualify row_number() over (partition by {keys} "
