@@ -1,7 +1,7 @@
 """Seeded merchant generator: BigCommerce landing files exactly as our extract writes them.
 
-Records are built with the sandbox's own record builders (``ecom_sync.sandbox.records``)
-and wire renderers (``ecom_sync.sandbox.bigcommerce.render``), then written page by page
+Records are built with the sandbox's own record builders (``ecom_sandbox.records``)
+and wire renderers (``ecom_sandbox.bigcommerce.render``), then written page by page
 with the extract's own page writer (:func:`ecom_sync.sources.landing.write_page_file`: gzip
 NDJSON, ``_extracted_at``, orders with their products / shipping addresses / coupons
 inlined), one committed window folder per stream and connection. No HTTP: every page is a
@@ -22,10 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ecom_sync.sandbox import names
-from ecom_sync.sandbox.bigcommerce import render
-from ecom_sync.sandbox.bigcommerce.store import StoreData
-from ecom_sync.sandbox.records import (
+from ecom_sandbox import names
+from ecom_sandbox.bigcommerce import render
+from ecom_sandbox.bigcommerce.store import StoreData
+from ecom_sandbox.records import (
     case_variant,
     category_record,
     new_customer,

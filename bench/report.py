@@ -237,7 +237,7 @@ def _dur(seconds: float) -> str:
 
 
 _METHOD = """- Landing files: `bench/gen.py` builds records with the sandbox's own builders
-  (`ecom_sync.sandbox.records`) and BigCommerce renderers (v3 customers with addresses,
+  (`ecom_sandbox.records`) and BigCommerce renderers (v3 customers with addresses,
   v3 products with variants and images, v2 orders with products / shipping addresses /
   coupons inlined as the extract does) and writes them with `LandingWriter.write_page`
   (gzip NDJSON, 250 records a page, `_extracted_at`), one committed window folder per

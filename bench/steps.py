@@ -46,7 +46,7 @@ def config_dict(ac_url: str = "http://127.0.0.1:9", history: date | None = None)
 
 
 def load_config(ac_url: str = "http://127.0.0.1:9") -> Any:
-    from ecom_sync.config import parse_config
+    from ecom_sync.config_loader import parse_config
 
     os.environ.setdefault("BENCH_BC_TOKEN", "unused")
     os.environ.setdefault("BENCH_AC_TOKEN", AC_TOKEN)
@@ -409,12 +409,12 @@ def publish_slice(outbox: str, slice_path: str, ledger: str, contacts: int,
                   rate: float = 5.0) -> dict[str, Any]:
     """A slice of the outbox (``contacts`` contacts with their e-commerce customers and
     orders, every connection) published to the ActiveCampaign stand-in at ``rate``."""
+    from ecom_sandbox.activecampaign.app import create_app
+    from ecom_sandbox.activecampaign.state import AcAccount
+    from ecom_sandbox.server import serve_in_thread
     from ecom_sync.destinations.activecampaign import DESTINATION
     from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
     from ecom_sync.publish.outbox import OutboxStore
-    from ecom_sync.sandbox.activecampaign.app import create_app
-    from ecom_sync.sandbox.activecampaign.state import AcAccount
-    from ecom_sync.sandbox.server import serve_in_thread
 
     shutil.rmtree(slice_path, ignore_errors=True)
     con = duckdb.connect()

@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 from ecom_sync import paths
-from ecom_sync.config import ConfigError, load_config
+from ecom_sync.config import ConfigError
+from ecom_sync.config_loader import load_config
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -30,10 +31,9 @@ def _cmd_dev(args: argparse.Namespace) -> int:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from ecom_sync.sandbox.server import serve_forever
+    from ecom_sync.demo.stand_in import serve_bigcommerce
 
-    print(f"BigCommerce stand-in on http://{args.host}:{args.port}/stores/<store_hash>", flush=True)
-    serve_forever(args.host, args.port, args.seed, args.state)
+    serve_bigcommerce(args.host, args.port, args.seed, args.state)
     return 0
 
 

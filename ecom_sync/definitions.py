@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ecom_sync.config import load_config
+from ecom_sync.config_loader import load_config
 from ecom_sync.defs import build_definitions
 
 

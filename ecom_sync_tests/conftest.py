@@ -10,10 +10,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from ecom_sandbox.bigcommerce.app import create_app
+from ecom_sandbox.bigcommerce.sandbox import Sandbox
+from ecom_sandbox.server import serve_in_thread
 from ecom_sync.config import EcomSyncConfig
-from ecom_sync.sandbox.bigcommerce.app import create_app
-from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox
-from ecom_sync.sandbox.server import serve_in_thread
 from ecom_sync_tests.helpers import TOKENS, historical_sync, make_config, small_sandbox
 
 

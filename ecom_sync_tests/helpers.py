@@ -9,10 +9,11 @@ from typing import Any
 import dagster as dg
 import yaml
 
-from ecom_sync.config import EcomSyncConfig, parse_config
+from ecom_sandbox.bigcommerce.sandbox import Sandbox, Settings
+from ecom_sync.config import EcomSyncConfig
+from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.automation import CANONICAL_JOB, sync_job_name
-from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox, Settings
 
 TOKENS = {"TEST_OUTDOOR_TOKEN": "sandbox-token-acmeoutdoor",
           "TEST_EUROPE_TOKEN": "sandbox-token-acmeeu",

@@ -8,7 +8,8 @@ import time
 from datetime import UTC, datetime
 
 from ecom_sync import paths
-from ecom_sync.config import EcomSyncConfig, load_config
+from ecom_sync.config import EcomSyncConfig
+from ecom_sync.config_loader import load_config
 from ecom_sync.defs.automation import CANONICAL_JOB, sync_job_name
 from ecom_sync.defs.publish import publish_job_name
 from ecom_sync.demo.environment import DemoServices, demo_services
@@ -26,8 +27,8 @@ def _publish(client: DagsterGraphQL, config: EcomSyncConfig, services: DemoServi
         _say(f"publish to {dest.name}: {status} in {time.monotonic() - started:.0f}s")
         if status != "SUCCESS":
             raise DagsterError(f"publish run {run_id} failed; see the UI")
-    if services.activecampaign is not None:
-        print(services.activecampaign.render_summary())
+    for summary in services.destination_summaries():
+        print(summary)
 
 
 def _say(message: str) -> None:
@@ -45,7 +46,6 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
     config = load_config()
     started = time.monotonic()
     with demo_services(config) as services, DagsterServices(port=port) as dagster:
-        sandbox = services.stores
         client = DagsterGraphQL(dagster.url)
         _say(
             f"Dagster UI at {dagster.url}; stand-in stores: "
@@ -74,7 +74,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
             )
         )
         time.sleep(3)  # let the new carts go idle; the stand-in sends the webhooks
-        sandbox.emit_due_webhooks()
+        services.after_activity()
         today = datetime.now(UTC).date().isoformat()
         runs = [
             client.launch_run(sync_job_name(c.name), today, {"ecom_sync/sync_mode": "active"})
@@ -87,10 +87,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         print("\n== After the active sync ==")
         print(warehouse_summary())
         _publish(client, config, services)
-        stand_ins = [sandbox] + ([services.shop] if services.shop is not None else [])
-        requests = {s["name"]: s["counts"]["requests"]
-                    for stand_in in stand_ins for s in stand_in.summary().values()}
-        print(f"\nStore API requests served by the stand-ins: {requests}")
+        print(f"\nStore API requests served by the stand-ins: {services.request_counts()}")
         _say(f"demo finished in {time.monotonic() - started:.0f}s")
         if keep_running:
             _say(f"browse the lineage at {dagster.url} (Ctrl-C to stop)")

@@ -17,12 +17,27 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ecom_sync.sources.registry import ExtractStats
+from typing import Any
 
 _STAMP = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass
+class ExtractStats:
+    records: int = 0
+    pages: int = 0
+    requests: int = 0
+    retries: int = 0
+    skipped: dict[str, int] | None = None
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "pages": self.pages,
+            "api_requests": self.requests,
+            "api_retries": self.retries,
+            "skipped": dict(self.skipped or {}),
+        }
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from ecom_sync.config import ConfigError, ConnectionConfig
-from ecom_sync.sources.landing import LandingWriter, Window
+from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
 
 
 @dataclass(frozen=True)
@@ -28,24 +28,6 @@ class StreamSpec:
     description: str
     # Extra landed parts loaded into their own staging tables (e.g. categories).
     parts: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass
-class ExtractStats:
-    records: int = 0
-    pages: int = 0
-    requests: int = 0
-    retries: int = 0
-    skipped: dict[str, int] | None = None
-
-    def as_metadata(self) -> dict[str, Any]:
-        return {
-            "records": self.records,
-            "pages": self.pages,
-            "api_requests": self.requests,
-            "api_retries": self.retries,
-            "skipped": dict(self.skipped or {}),
-        }
 
 
 class Platform(ABC):

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import dagster as dg
 import pytest
 
-from ecom_sync.config import ConfigError, load_config, parse_config
+from ecom_sync.config import ConfigError
+from ecom_sync.config_loader import load_config, parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.keys import staging_key
 from ecom_sync.sync_modes import resolve_range

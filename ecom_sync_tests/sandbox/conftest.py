@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from ecom_sync.sandbox.bigcommerce.app import create_app
-from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox, Settings
-from ecom_sync.sandbox.server import serve_in_thread, store_base_url
+from ecom_sandbox.bigcommerce.app import create_app
+from ecom_sandbox.bigcommerce.sandbox import Sandbox, Settings
+from ecom_sandbox.server import serve_in_thread, store_base_url
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 US = "acmeoutdoor"

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 
-from ecom_sync.sandbox.bigcommerce.formats import iso_offset, iso_z, rfc2822
+from ecom_sandbox.bigcommerce.formats import iso_offset, iso_z, rfc2822
 
 from .conftest import EU, NOW, US, Served
 

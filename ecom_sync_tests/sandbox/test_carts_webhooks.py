@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ecom_sync.sandbox.bigcommerce.app import create_app
-from ecom_sync.sandbox.bigcommerce.formats import iso_millis
-from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox, Settings
-from ecom_sync.sandbox.server import serve_in_thread
+from ecom_sandbox.bigcommerce.app import create_app
+from ecom_sandbox.bigcommerce.formats import iso_millis
+from ecom_sandbox.bigcommerce.sandbox import Sandbox, Settings
+from ecom_sandbox.server import serve_in_thread
 
 from .conftest import NOW, US, Served, make_sandbox
 

@@ -6,9 +6,9 @@ import random
 from collections import Counter
 from pathlib import Path
 
-from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox
-from ecom_sync.sandbox.bigcommerce.store import ORDER_STATUSES
-from ecom_sync.sandbox.generator import add_activity, demo_stores
+from ecom_sandbox.bigcommerce.sandbox import Sandbox
+from ecom_sandbox.bigcommerce.store import ORDER_STATUSES
+from ecom_sandbox.generator import add_activity, demo_stores
 
 from .conftest import NOW
 

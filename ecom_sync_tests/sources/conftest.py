@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
-from ecom_sync.config import ConnectionConfig, EcomSyncConfig, parse_config
-from ecom_sync.sandbox.bigcommerce.app import create_app
-from ecom_sync.sandbox.bigcommerce.sandbox import Sandbox, Settings
-from ecom_sync.sandbox.bigcommerce.store import StoreData
-from ecom_sync.sandbox.server import serve_in_thread
+from ecom_sandbox.bigcommerce.app import create_app
+from ecom_sandbox.bigcommerce.sandbox import Sandbox, Settings
+from ecom_sandbox.bigcommerce.store import StoreData
+from ecom_sandbox.server import serve_in_thread
+from ecom_sync.config import ConnectionConfig, EcomSyncConfig
+from ecom_sync.config_loader import parse_config
 from ecom_sync.sources.bigcommerce import PLATFORM
-from ecom_sync.sources.landing import LandingWriter, Window
-from ecom_sync.sources.registry import ExtractStats
+from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
 
 US = "acmeoutdoor"
 TOKEN_ENV = "ACME_OUTDOOR_BC_TOKEN"

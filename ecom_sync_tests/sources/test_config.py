@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from ecom_sync.config import ConfigError, load_config, parse_config
+from ecom_sync.config import ConfigError
+from ecom_sync.config_loader import load_config, parse_config
 from ecom_sync.sources.bigcommerce.config import BigCommerceConnection
 
 TOKEN_ENV = "ACME_BC_TOKEN_FOR_CONFIG_TESTS"

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from ecom_sandbox.bigcommerce.sandbox import Settings
 from ecom_sync import paths
-from ecom_sync.sandbox.bigcommerce.sandbox import Settings
 from ecom_sync.sources.bigcommerce import PLATFORM
 from ecom_sync.sources.bigcommerce.extract import CART_ABANDONED
 from ecom_sync.sources.landing import Window

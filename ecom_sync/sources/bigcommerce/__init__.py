@@ -10,8 +10,8 @@ from ecom_sync.config import ConnectionConfig
 from ecom_sync.sources.bigcommerce import extract
 from ecom_sync.sources.bigcommerce.client import BigCommerceClient
 from ecom_sync.sources.bigcommerce.config import BigCommerceConnection
-from ecom_sync.sources.landing import LandingWriter, Window
-from ecom_sync.sources.registry import ExtractStats, Platform, StreamSpec
+from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
+from ecom_sync.sources.registry import Platform, StreamSpec
 from ecom_sync.sources.webhook_store import WebhookStore
 
 STREAMS = (

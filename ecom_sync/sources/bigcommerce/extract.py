@@ -18,8 +18,14 @@ from typing import Any
 
 from ecom_sync.sources.bigcommerce.client import BigCommerceClient, api_timestamp
 from ecom_sync.sources.http import SourceError
-from ecom_sync.sources.landing import LandingWriter, Window, capped_end, land_pages, utc_ts
-from ecom_sync.sources.registry import ExtractStats
+from ecom_sync.sources.landing import (
+    ExtractStats,
+    LandingWriter,
+    Window,
+    capped_end,
+    land_pages,
+    utc_ts,
+)
 from ecom_sync.sources.webhook_store import WebhookStore
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ecom_sync.config import ConnectionConfig
-from ecom_sync.sources.landing import LandingWriter, Window
-from ecom_sync.sources.registry import ExtractStats, Platform, StreamSpec
+from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
+from ecom_sync.sources.registry import Platform, StreamSpec
 from ecom_sync.sources.shopify.client import ShopifyClient
 from ecom_sync.sources.shopify.config import ShopifyConnection
 from ecom_sync.sources.shopify.extract import extract_stream

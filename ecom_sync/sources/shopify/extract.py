@@ -8,8 +8,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecom_sync.sources.http import SourceError
-from ecom_sync.sources.landing import LandingWriter, Window, capped_end, land_pages, utc_ts
-from ecom_sync.sources.registry import ExtractStats
+from ecom_sync.sources.landing import (
+    ExtractStats,
+    LandingWriter,
+    Window,
+    capped_end,
+    land_pages,
+    utc_ts,
+)
 from ecom_sync.sources.shopify.client import ExpiredCursor, ShopifyClient, api_timestamp
 
 log = logging.getLogger(__name__)

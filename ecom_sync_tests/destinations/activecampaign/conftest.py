@@ -12,12 +12,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from ecom_sandbox.activecampaign.app import create_app
+from ecom_sandbox.activecampaign.state import AcAccount
+from ecom_sandbox.server import serve_in_thread
 from ecom_sync.destinations.activecampaign import DESTINATION
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
 from ecom_sync.publish.report import PublishReport
-from ecom_sync.sandbox.activecampaign.app import create_app
-from ecom_sync.sandbox.activecampaign.state import AcAccount
-from ecom_sync.sandbox.server import serve_in_thread
 from ecom_sync_tests.conftest import SyncedDemo
 from ecom_sync_tests.helpers import make_outbox
 

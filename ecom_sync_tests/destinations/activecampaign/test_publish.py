@@ -125,7 +125,8 @@ def test_r_bc5_e2_e3_order_fields_and_products(ac: AcTarget, synced_demo) -> Non
     order_id, total, currency, method, url = canonical(
         synced_demo, "select order_id, total_minor, currency, shipping_method, order_url "
         "from canonical.orders where connection = 'acme_outdoor' and status_group = 'paid' "
-        "and contact_eligible and currency = 'USD' order by order_id limit 1")[0]
+        "and contact_eligible and email is not null and currency = 'USD' "
+        "order by order_id limit 1")[0]
     v3 = ac.account.orders(connectionid=ids["acme_outdoor"], externalid=order_id)
     assert len(v3) == 1
     order = v3[0]

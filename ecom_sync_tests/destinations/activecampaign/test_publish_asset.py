@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ecom_sync.config import parse_config
+from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.publish import publish_job_name
 from ecom_sync_tests.conftest import SyncedDemo

@@ -11,12 +11,12 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from ecom_sync.config import parse_config
+from ecom_sandbox.server import serve_in_thread
+from ecom_sandbox.shopify.app import create_app
+from ecom_sandbox.shopify.generator import DEMO_SPEC, generate_shops
+from ecom_sandbox.shopify.sandbox import Sandbox
+from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
-from ecom_sync.sandbox.server import serve_in_thread
-from ecom_sync.sandbox.shopify.app import create_app
-from ecom_sync.sandbox.shopify.generator import DEMO_SPEC, generate_shops
-from ecom_sync.sandbox.shopify.sandbox import Sandbox
 from ecom_sync_tests.destinations.activecampaign.conftest import AcTarget
 from ecom_sync_tests.helpers import build_canonical, make_outbox, sync, today
 

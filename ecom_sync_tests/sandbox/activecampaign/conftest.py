@@ -11,8 +11,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from ecom_sync.sandbox.activecampaign import AcAccount, create_app
-from ecom_sync.sandbox.server import serve_in_thread
+from ecom_sandbox.activecampaign.app import create_app
+from ecom_sandbox.activecampaign.state import AcAccount
+from ecom_sandbox.server import serve_in_thread
 
 TOKEN = "test-ac-token"
 FAST = 10_000.0  # requests per second for tests that are not about the rate limit

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ecom_sync.sandbox.activecampaign.graphql_api import MAX_TOKENS, count_tokens
+from ecom_sandbox.activecampaign.graphql_api import MAX_TOKENS, count_tokens
 
 from .conftest import Served, make_connection, make_customer, order_body
 

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ecom_sync.sandbox.activecampaign import AcAccount
+from ecom_sandbox.activecampaign.state import AcAccount
 
 from .conftest import TOKEN, Served, make_connection, make_customer, order_body
 

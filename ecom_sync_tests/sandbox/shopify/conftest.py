@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from ecom_sync.sandbox.server import serve_in_thread
-from ecom_sync.sandbox.shopify.app import create_app
-from ecom_sync.sandbox.shopify.sandbox import Sandbox
-from ecom_sync.sandbox.shopify.server import shop_base_url
+from ecom_sandbox.server import serve_in_thread
+from ecom_sandbox.shopify.app import create_app
+from ecom_sandbox.shopify.sandbox import Sandbox
+from ecom_sandbox.shopify.server import shop_base_url
 
 NOW = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 SHOP = "acme-nordic"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from ecom_sync.sandbox.shopify.app import INVALID_TOKEN
+from ecom_sandbox.shopify.app import INVALID_TOKEN
 
 from .conftest import SHOP, Served, V
 

@@ -6,10 +6,10 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from ecom_sync.sandbox.shopify.generator import demo_shops
-from ecom_sync.sandbox.shopify.records import FINANCIAL_STATUSES
-from ecom_sync.sandbox.shopify.sandbox import Sandbox
-from ecom_sync.sandbox.shopify.shop import ShopData
+from ecom_sandbox.shopify.generator import demo_shops
+from ecom_sandbox.shopify.records import FINANCIAL_STATUSES
+from ecom_sandbox.shopify.sandbox import Sandbox
+from ecom_sandbox.shopify.shop import ShopData
 
 from .conftest import NOW, SHARED, SHOP
 

@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
-from ecom_sync.sandbox.bigcommerce.sandbox import Settings
+from ecom_sandbox.bigcommerce.sandbox import Settings
 from ecom_sync.sources.bigcommerce import PLATFORM, extract
 from ecom_sync.sources.http import ReconnectRequired, RetryableError, SourceError
-from ecom_sync.sources.landing import LandingWriter, Window
-from ecom_sync.sources.registry import ExtractStats
+from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
 
 from ..conftest import BC, CONN_NAME, TOKEN_ENV, US, Run
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ecom_sync.config import parse_config
+from ecom_sandbox.server import serve_in_thread
+from ecom_sandbox.shopify.app import create_app as create_shopify_app
+from ecom_sandbox.shopify.sandbox import Sandbox as ShopifySandbox
+from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
-from ecom_sync.sandbox.server import serve_in_thread
-from ecom_sync.sandbox.shopify.app import create_app as create_shopify_app
-from ecom_sync.sandbox.shopify.sandbox import Sandbox as ShopifySandbox
 from ecom_sync.sources.landing import LandingWriter, Window
 from ecom_sync.sources.registry import get_platform
 from ecom_sync.sources.shopify.client import ShopifyClient
@@ -164,7 +164,7 @@ def test_window_bounds_use_utc_not_the_shop_offset(shop, tmp_path) -> None:
 def two_platforms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A BigCommerce store and a Shopify shop sharing some customers' e-mails, synced once
     for the module into one warehouse."""
-    from ecom_sync.sandbox.bigcommerce.app import create_app as create_bc_app
+    from ecom_sandbox.bigcommerce.app import create_app as create_bc_app
     from ecom_sync_tests.conftest import STATE_VARS
     from ecom_sync_tests.helpers import TOKENS
 
