@@ -7,13 +7,21 @@ import shutil
 import time
 from datetime import UTC, datetime
 
+from dagster import DagsterInstance
+
 from ecom_sync import paths
 from ecom_sync.config import EcomSyncConfig
 from ecom_sync.config_loader import load_config
-from ecom_sync.defs.automation import CANONICAL_JOB, sync_job_name
+from ecom_sync.defs.automation import CANONICAL_JOB, active_sync_tags, sync_job_name
 from ecom_sync.defs.publish import publish_job_name
 from ecom_sync.demo.environment import DemoServices, demo_services
-from ecom_sync.orchestration import DagsterError, DagsterGraphQL, DagsterServices, wait_for_ctrl_c
+from ecom_sync.orchestration import (
+    DagsterError,
+    DagsterGraphQL,
+    DagsterServices,
+    prepare_dagster_home,
+    wait_for_ctrl_c,
+)
 from ecom_sync.report import warehouse_summary
 from ecom_sync.sync_modes import launch_sync, resolve_range
 
@@ -75,11 +83,14 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         )
         time.sleep(3)  # let the new carts go idle; the stand-in sends the webhooks
         services.after_activity()
-        today = datetime.now(UTC).date().isoformat()
-        runs = [
-            client.launch_run(sync_job_name(c.name), today, {"ecom_sync/sync_mode": "active"})
-            for c in config.enabled_connections
-        ]
+        # What the active-sync schedule requests: this month, from the last sync's day.
+        with DagsterInstance.from_config(str(prepare_dagster_home())) as instance:
+            now = datetime.now(UTC)
+            runs = [
+                client.launch_run(sync_job_name(c.name), tags=tags)
+                for c in config.enabled_connections
+                if (tags := active_sync_tags(c, instance, now)) is not None
+            ]
         for run_id in runs:
             _say(f"active sync run {run_id}: {client.wait_run(run_id)}")
         canonical = client.launch_run(CANONICAL_JOB)
