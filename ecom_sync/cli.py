@@ -60,7 +60,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from ecom_sync.orchestration import DagsterGraphQL, DagsterServices, prepare_dagster_home
-    from ecom_sync.sync_modes import launch_sync, resolve_range
+    from ecom_sync.sync_modes import launch_syncs, resolve_range
 
     config = load_config()
     names = (
@@ -90,9 +90,10 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         services = DagsterServices(port=int(args.dagster_url.rsplit(":", 1)[-1])).start()
     try:
         ids = []
-        for sync in ranges:
-            backfill_id = launch_sync(client, config, sync)
-            print(f"{sync}: backfill {backfill_id} ({args.dagster_url}/runs/b/{backfill_id})")
+        for backfill_id, syncs in launch_syncs(client, config, ranges):
+            for sync in syncs:
+                print(f"{sync}: backfill {backfill_id}")
+            print(f"  {args.dagster_url}/runs/b/{backfill_id}", flush=True)
             ids.append(backfill_id)
         if args.no_wait and services is None:
             return 0

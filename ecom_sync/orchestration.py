@@ -19,6 +19,7 @@ from ecom_sync import paths
 
 LOCATION = "ecom_sync"
 REPOSITORY = "__repository__"
+BACKFILL_POLL_SECONDS = "3"  # ECOM_SYNC_BACKFILL_POLL_SECONDS; Dagster's own pause is 30
 DONE_BACKFILL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 DONE_RUN = {"SUCCESS", "FAILURE", "CANCELED"}
 
@@ -49,6 +50,25 @@ def service_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("ECOM_SYNC_CONFIG", str(paths.config_path()))
     env.update(extra or {})
     return env
+
+
+def run_dagster_daemon() -> None:
+    """``dagster-daemon`` (same arguments), pausing ECOM_SYNC_BACKFILL_POLL_SECONDS between
+    backfill iterations instead of 30 s.
+
+    The backfill daemon plans a backfill's runs, and its next ones (canonical after the
+    stores), only on its iterations, and Dagster has no setting for the pause between them
+    (dagster-io/dagster#11860 proposes 2 s while backfills are active, #11649). A sync
+    waited up to 30 s to start and again between its runs. ecom-sync's own services start
+    the daemon through this; one started otherwise keeps Dagster's 30 s."""
+    from dagster._daemon import controller
+    from dagster._daemon.cli import main
+
+    if hasattr(controller, "DEFAULT_DAEMON_INTERVAL_SECONDS"):
+        controller.DEFAULT_DAEMON_INTERVAL_SECONDS = int(
+            os.environ.get("ECOM_SYNC_BACKFILL_POLL_SECONDS", BACKFILL_POLL_SECONDS)
+        )
+    main()
 
 
 def wait_for_ctrl_c() -> None:
@@ -91,7 +111,9 @@ class DagsterServices:
         ]
         if self.read_only:
             web.append("--read-only")
-        daemon = [str(bindir / "dagster-daemon"), "run", "-w", workspace]
+        daemon = [sys.executable, "-c",
+                  "from ecom_sync.orchestration import run_dagster_daemon; run_dagster_daemon()",
+                  "run", "-w", workspace]
         for name, cmd in (("webserver", web), ("daemon", daemon)):
             log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
             self.procs.append(
@@ -230,16 +252,17 @@ class DagsterGraphQL:
 
     def launch_backfill(
         self,
-        partitioned: list[list[str]],
-        start: str,
-        end: str,
+        partitioned: dict[tuple[str, ...], tuple[str, str]],
         unpartitioned: list[list[str]] | None = None,
         tags: dict[str, str] | None = None,
         title: str | None = None,
     ) -> str:
+        """An asset backfill: each partitioned asset key with its (first, last) partition
+        key, plus unpartitioned assets (built after their parents, once)."""
         by_asset: list[dict[str, Any]] = [
-            {"assetKey": {"path": key}, "partitions": {"range": {"start": start, "end": end}}}
-            for key in partitioned
+            {"assetKey": {"path": list(key)},
+             "partitions": {"range": {"start": first, "end": last}}}
+            for key, (first, last) in partitioned.items()
         ]
         by_asset += [{"assetKey": {"path": key}, "partitions": None} for key in unpartitioned or []]
         params = {

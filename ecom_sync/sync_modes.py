@@ -103,16 +103,37 @@ def resolve_range(
     return SyncRange(conn.name, "range", start, end, narrowed=synced)
 
 
-def launch_sync(client: DagsterGraphQL, config: EcomSyncConfig, sync: SyncRange) -> str:
-    """A backfill of the connection's partitions, canonical included: what the UI launches."""
-    conn = config.connection(sync.connection)
-    # The backfill's tags go on its runs: the partition range tags Dagster sets itself.
-    tags = {k: v for k, v in sync.run_tags().items() if k in (SYNC_FROM_TAG, SYNC_TO_TAG)}
-    tags.update({"ecom_sync/connection": conn.name, "ecom_sync/sync_mode": sync.mode})
-    return client.launch_backfill(
-        connection_keys(conn),
-        *sync.years,
-        unpartitioned=[list(k.path) for k in CANONICAL_KEYS],
-        tags=tags,
-        title=str(sync),
-    )
+def launch_syncs(
+    client: DagsterGraphQL, config: EcomSyncConfig, syncs: list[SyncRange]
+) -> list[tuple[str, list[SyncRange]]]:
+    """Backfills of the connections' partitions with canonical built once after them: what
+    the UI launches. Syncs that page alike (a historical sync of every store) share one
+    backfill; a backfill's tags go on all its runs, so syncs from different days get one
+    each. Returns (backfill id, its syncs) pairs."""
+    groups: dict[tuple[tuple[str, str], ...], list[SyncRange]] = {}
+    for sync in syncs:
+        groups.setdefault(tuple(sorted(_paging_tags(sync).items())), []).append(sync)
+    launched = []
+    for paging, group in groups.items():
+        partitioned = {
+            tuple(key): sync.years
+            for sync in group
+            for key in connection_keys(config.connection(sync.connection))
+        }
+        modes = sorted({s.mode for s in group})
+        tags = {**dict(paging), "ecom_sync/sync_mode": ",".join(modes)}
+        if len(group) == 1:
+            tags["ecom_sync/connection"] = group[0].connection
+        backfill_id = client.launch_backfill(
+            partitioned,
+            unpartitioned=[list(k.path) for k in CANONICAL_KEYS],
+            tags=tags,
+            title="; ".join(str(s) for s in group),
+        )
+        launched.append((backfill_id, group))
+    return launched
+
+
+def _paging_tags(sync: SyncRange) -> dict[str, str]:
+    """The run tags that set where pages start and end (the range tags Dagster sets)."""
+    return {k: v for k, v in sync.run_tags().items() if k in (SYNC_FROM_TAG, SYNC_TO_TAG)}

@@ -91,6 +91,28 @@ def historical_sync(config: EcomSyncConfig, **kwargs: Any) -> dg.Definitions:
     return defs
 
 
+CANONICAL_TABLES = ("customers", "orders", "order_lines", "products", "contacts",
+                    "contact_segments", "abandoned_carts", "skipped_records")
+
+
+def warehouse_snapshot(home: Path) -> dict[str, list[tuple]]:
+    """The canonical tables and the BigCommerce staging tables (without extract times) of
+    the warehouse under ``home``, sorted: two syncs of the same data compare equal."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        out = {f"canonical.{t}": con.execute(f"select * from canonical.{t} order by all").fetchall()
+               for t in CANONICAL_TABLES}
+        for t in ("customers", "orders", "subscribers", "products"):
+            out[f"staging.{t}"] = con.execute(
+                f"select * exclude (_extracted_at) from staging.bigcommerce_{t} order by all"
+            ).fetchall()
+        return out
+    finally:
+        con.close()
+
+
 def make_outbox(synced: Any, out: Path, **dest_overrides: Any) -> Path:
     """The ActiveCampaign outbox (a folder) of a synced warehouse (``synced.duckdb``),
     built or brought up to date."""

@@ -23,7 +23,7 @@ from ecom_sync.orchestration import (
     wait_for_ctrl_c,
 )
 from ecom_sync.report import warehouse_summary
-from ecom_sync.sync_modes import launch_sync, resolve_range
+from ecom_sync.sync_modes import launch_syncs, resolve_range
 
 
 def _publish(client: DagsterGraphQL, config: EcomSyncConfig, services: DemoServices) -> None:
@@ -59,12 +59,10 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
             f"Dagster UI at {dagster.url}; stand-in stores: "
             + ", ".join(c.store_name for c in config.connections)
         )
-        backfills = []
-        for conn in config.enabled_connections:
-            sync = resolve_range(conn, historical=True)
+        syncs = [resolve_range(conn, historical=True) for conn in config.enabled_connections]
+        for sync in syncs:
             _say(f"launching {sync}")
-            backfills.append(launch_sync(client, config, sync))
-        for backfill_id in backfills:
+        for backfill_id, _ in launch_syncs(client, config, syncs):
             result = client.wait_backfill(backfill_id)
             _say(f"backfill {backfill_id}: {result.status}, {len(result.runs)} runs")
             if not result.succeeded:

@@ -12,24 +12,14 @@ import pytest
 
 from ecom_sync.defs import build_definitions
 from ecom_sync_tests.conftest import Served
-from ecom_sync_tests.helpers import TOKENS, build_canonical, make_config, sync, today
-
-TABLES = ("customers", "orders", "order_lines", "products", "contacts", "contact_segments",
-          "abandoned_carts", "skipped_records")
-
-
-def snapshot(home: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        out = {f"canonical.{t}": con.execute(f"select * from canonical.{t} order by all").fetchall()
-               for t in TABLES}
-        for t in ("customers", "orders", "subscribers", "products"):
-            out[f"staging.{t}"] = con.execute(
-                f"select * exclude (_extracted_at) from staging.bigcommerce_{t} order by all"
-            ).fetchall()
-        return out
-    finally:
-        con.close()
+from ecom_sync_tests.helpers import (
+    TOKENS,
+    build_canonical,
+    make_config,
+    sync,
+    today,
+)
+from ecom_sync_tests.helpers import warehouse_snapshot as snapshot
 
 
 def duplicates(home: Path) -> int:
