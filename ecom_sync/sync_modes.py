@@ -16,6 +16,7 @@ from ecom_sync.defs.partitions import (
     partition_key,
     partitions_synced,
     range_tags,
+    resume_day,
     synced_through,
 )
 from ecom_sync.orchestration import DagsterGraphQL
@@ -64,10 +65,11 @@ def connection_keys(conn: ConnectionConfig) -> list[list[str]]:
 
 
 def last_synced_day(instance: DagsterInstance, conn: ConnectionConfig) -> date | None:
-    """The day of the last good sync: every staging stream of the connection holds every
-    change made before some instant of that day."""
+    """The day of the last good sync (every staging stream of the connection holds every
+    change made before some instant of it), where a sync since then starts: the day
+    before when that sync ended in the first hour of a day."""
     through = synced_through(instance, connection_staging_keys(conn))
-    return through.date() if through else None
+    return resume_day(through) if through else None
 
 
 def resolve_range(

@@ -8,7 +8,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from ecom_sync.config import ConnectionConfig, EcomSyncConfig
 from ecom_sync.defs.keys import CANONICAL_KEYS, landing_key, staging_key
-from ecom_sync.defs.partitions import range_tags, synced_through
+from ecom_sync.defs.partitions import range_tags, resume_day, synced_through
 from ecom_sync.sources.registry import get_platform
 
 ACTIVE_SYNC_CRON = "*/30 * * * *"  # M1: Square needs 30 minutes; every store gets it
@@ -44,7 +44,7 @@ def active_sync_tags(
     if today < conn.history_start:
         return None
     last = synced_through(instance, connection_staging_keys(conn))
-    first = min(last.date(), today) if last else today
+    first = min(resume_day(last), today) if last else today
     tags = range_tags(first, today, sync_from=first if last else None)
     return {**tags, "ecom_sync/sync_mode": "active"}
 

@@ -31,6 +31,10 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 SYNCED_THROUGH = "synced_through"  # metadata: every change before this instant is in
 WATERMARK_LOOKBACK = 25  # materializations read to skip re-syncs of a range that set none
+# A sync resumes from the start of the day this long before the last one ended: records
+# that show up in the API a little late (or a store clock behind ours) are still paged,
+# as the first tick of a day used to re-sync the day before.
+RESUME_MARGIN = timedelta(hours=1)
 
 
 def connection_partitions(conn: ConnectionConfig) -> dg.TimeWindowPartitionsDefinition:
@@ -93,6 +97,11 @@ def sync_window(
 
 def synced_through_metadata(until: datetime) -> dict[str, Any]:
     return {SYNCED_THROUGH: dg.MetadataValue.timestamp(until)}
+
+
+def resume_day(through: datetime) -> date:
+    """The day a sync after one that ended at ``through`` pages from."""
+    return (through - RESUME_MARGIN).date()
 
 
 def synced_through(instance: dg.DagsterInstance, keys: list[dg.AssetKey]) -> datetime | None:

@@ -73,6 +73,10 @@ def test_r_m1_active_sync_schedules_run_by_default_every_30_minutes() -> None:
         _synced(instance, "2026", datetime(2026, 11, 20, 11, 30, tzinfo=UTC))
         [tags] = _tick(schedule, defs, instance, noon)
         assert tags[SYNC_FROM_TAG] == "2026-11-20"
+        # A sync that ended just after midnight: the next one re-pages the day before too.
+        _synced(instance, "2026", datetime(2026, 11, 21, 0, 20, tzinfo=UTC))
+        [tags] = _tick(schedule, defs, instance, datetime(2026, 11, 21, 0, 30, tzinfo=UTC))
+        assert tags[SYNC_FROM_TAG] == "2026-11-20"
         _synced(instance, "2026", datetime(2026, 12, 31, 23, 30, tzinfo=UTC))
         [tags] = _tick(schedule, defs, instance, datetime(2027, 1, 1, 0, 0, tzinfo=UTC))
         assert (tags[RANGE_START_TAG], tags[RANGE_END_TAG], tags[SYNC_FROM_TAG]) == (
