@@ -73,6 +73,9 @@ class Figure:
     def last(self) -> dict[str, Any]:
         return self.good[-1].result if self.good else {}
 
+    def values(self, key: str) -> list[float]:
+        return [r.result[key] for r in self.good]
+
     def med(self, key: Callable[[dict[str, Any]], float]) -> float:
         values = [key(r.result) for r in self.good]
         return statistics.median(values) if values else math.nan
@@ -245,14 +248,21 @@ class Bench:
                 "outbox_src": str(st / "outbox_full.outbox")}),
         }, self.reps)
 
-        # 5 the whole sync through Dagster vs its parts (reduced scale)
+        # 5 the whole sync through Dagster vs its parts, at both scales
+        for scale, prefix, tier in ((r, "r.", rt), (s, "", st))[:1 if r == s else 2]:
+            self.round_robin(scale, {
+                f"{prefix}parts_sync": ("parts_sync", lambda i, sc=scale, t=tier: {
+                    "landing": self.landing(sc), "home": str(t / f"parts{i}")}),
+            }, self.reps)
+            self.round_robin(scale, {
+                f"{prefix}dagster_sync": ("dagster_sync", lambda i, sc=scale, t=tier: {
+                    "landing": self.landing(sc), "home": str(t / f"dagster{i}")}),
+            }, self.dagster_reps)
+
+        # 7 ten years x three stores: the CLI through the webserver vs direct calls
         self.round_robin(r, {
-            "r.parts_sync": ("parts_sync", lambda i: {"landing": self.landing(r),
-                                                     "home": str(rt / f"parts{i}")}),
-        }, self.reps)
-        self.round_robin(r, {
-            "r.dagster_sync": ("dagster_sync", lambda i: {"landing": self.landing(r),
-                                                         "home": str(rt / f"dagster{i}")}),
+            "history_launch": ("history_launch", lambda i: {"home": str(rt / f"hl{i}")}),
+            "history_direct": ("history_direct", lambda i: {"home": str(rt / f"hd{i}")}),
         }, self.dagster_reps)
 
         self.log("waiting for the publishes")

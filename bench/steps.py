@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from bench.gen import STORES, WINDOW
+from bench.history import history_direct, history_launch
 
 STREAMS = ("customers", "orders", "products")
 AC_TOKEN = "bench-ac-token"
@@ -455,7 +456,8 @@ def publish_slice(outbox: str, slice_path: str, ledger: str, contacts: int,
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     f.__name__: f for f in (
         stage_ours, stage_bare, stage_dlt, canonical_ours, canonical_bare, delta,
-        mark_published, make_day, dagster_sync, parts_sync, publish_slice)
+        mark_published, make_day, dagster_sync, parts_sync, publish_slice, history_launch,
+        history_direct)
 }
 
 

@@ -241,6 +241,8 @@ class DagsterGraphQL:
         response = self.http.post(
             f"{self.url}/graphql", json={"query": text, "variables": variables or {}}
         )
+        if response.status_code >= 500:
+            raise DagsterError(f"{response.status_code} from {self.url}: {response.text[:2000]}")
         response.raise_for_status()
         body = response.json()
         if body.get("errors"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from textwrap import shorten
 
 from dagster import DagsterInstance
 
@@ -130,7 +131,8 @@ def launch_syncs(
             partitioned,
             unpartitioned=[list(k.path) for k in CANONICAL_KEYS],
             tags=tags,
-            title="; ".join(str(s) for s in group),
+            # Dagster takes titles of up to 100 characters; the runs' tags say the rest.
+            title=shorten("; ".join(str(s) for s in group), 100, placeholder=" ..."),
         )
         launched.append((backfill_id, group))
     return launched

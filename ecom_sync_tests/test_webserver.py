@@ -6,27 +6,22 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance
 
+from bench.history import direct_historical_sync
 from ecom_sandbox.bigcommerce.app import create_app
 from ecom_sandbox.bigcommerce.sandbox import Sandbox, Settings
 from ecom_sandbox.server import serve_in_thread
-from ecom_sync import paths
 from ecom_sync.cli import main
 from ecom_sync.config import EcomSyncConfig
 from ecom_sync.defs.partitions import connection_partitions
 from ecom_sync.orchestration import DagsterGraphQL, DagsterServices
-from ecom_sync.sources.landing import LandingWriter, Window
-from ecom_sync.sources.registry import get_platform
 from ecom_sync.sync_modes import SyncRange, connection_keys, launch_syncs
-from ecom_sync.warehouse.build import build_canonical
-from ecom_sync.warehouse.db import connect
-from ecom_sync.warehouse.staging import ensure_schema, register_connection, stage_stream
 from ecom_sync_tests.conftest import STATE_VARS
 from ecom_sync_tests.helpers import (
     TOKENS,
@@ -76,28 +71,6 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             yield Running(services, make_config(url, **overrides), home, tmp)
 
 
-def direct_build(config: EcomSyncConfig, connection: str, home: Path) -> None:
-    """The historical sync by direct calls, no Dagster: every stream over the store's whole
-    history landed, staged and the canonical tables built, in ``home``."""
-    conn = config.connection(connection)
-    platform = get_platform(conn.platform)
-    now = datetime.now(UTC)
-    window = Window(datetime.combine(conn.history_start, datetime.min.time(), UTC),
-                    now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ECOM_SYNC_HOME", str(home))
-        for stream in platform.enabled_streams(conn):
-            with LandingWriter(paths.landing_dir(), conn.name, stream.name, window) as writer:
-                platform.extract(conn, stream, window, writer)
-                writer.commit()
-        with connect() as con:
-            ensure_schema(con, platform)
-            register_connection(con, platform, conn)
-            for stream in platform.enabled_streams(conn):
-                stage_stream(con, platform, conn, stream, window, paths.landing_dir())
-            assert build_canonical(con, [platform]).swapped
-
-
 def test_r_m3_ten_year_historical_sync_through_the_webserver(running: Running) -> None:
     """M3 at a real merchant's depth: ``ecom-sync sync <store> --historical`` for a store
     open ten years launches one backfill through the webserver; every partition of every
@@ -114,7 +87,10 @@ def test_r_m3_ten_year_historical_sync_through_the_webserver(running: Running) -
             assert instance.get_materialized_partitions(AssetKey(key)) == set(years), key
 
     direct = running.tmp / "direct"
-    direct_build(running.config, "acme_outdoor", direct)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ECOM_SYNC_HOME", str(direct))
+        direct_historical_sync(running.config.model_copy(
+            update={"connections": (conn,)}))
     synced = warehouse_snapshot(running.home)
     assert synced["canonical.orders"] and synced["canonical.contacts"]
     assert synced == warehouse_snapshot(direct)
