@@ -14,17 +14,20 @@ from ecom_sync.config_loader import load_config
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ecom_sync.demo.run import run_demo
+    from ecom_sync.orchestration import dagster_port
 
-    return run_demo(port=args.port, keep_running=args.keep_running)
+    return run_demo(port=dagster_port(args.port), keep_running=args.keep_running)
 
 
 def _cmd_dev(args: argparse.Namespace) -> int:
     from ecom_sync.demo.environment import demo_services
-    from ecom_sync.orchestration import DagsterServices, wait_for_ctrl_c
+    from ecom_sync.orchestration import DagsterServices, dagster_port, wait_for_ctrl_c
 
-    config = load_config()
-    with demo_services(config), DagsterServices(port=args.port) as dagster:  # noqa: SIM117
+    with demo_services(load_config()) as services, \
+            DagsterServices(port=dagster_port(args.port)) as dagster:
         print(f"Stand-in stores and webhook receiver running; Dagster UI at {dagster.url}")
+        if services.config.source_path != paths.config_path():
+            print(f"Other commands: export ECOM_SYNC_CONFIG={services.config.source_path}")
         print("Ctrl-C to stop.", flush=True)
         wait_for_ctrl_c()
     return 0
@@ -179,12 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="sandbox + historical and active sync + summary")
-    demo.add_argument("--port", type=int, default=3000, help="Dagster webserver port")
+    demo.add_argument("--port", type=int, default=None,
+                      help="Dagster webserver port (default: 3000, or a free one if taken)")
     demo.add_argument("--keep-running", action="store_true", help="keep the UI up afterwards")
     demo.set_defaults(fn=_cmd_demo)
 
     dev = sub.add_parser("dev", help="stand-in stores, webhook receiver and the Dagster UI")
-    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--port", type=int, default=None,
+                     help="Dagster webserver port (default: 3000, or a free one if taken)")
     dev.set_defaults(fn=_cmd_dev)
 
     sandbox = sub.add_parser("sandbox", help="serve the BigCommerce stand-in")

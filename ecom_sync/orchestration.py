@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -50,6 +51,28 @@ def service_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("ECOM_SYNC_CONFIG", str(paths.config_path()))
     env.update(extra or {})
     return env
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def dagster_port(asked: int | None, default: int = 3000) -> int:
+    """The port asked for; else Dagster's usual 3000, or a free one if that is taken."""
+    if asked is not None:
+        return asked
+    return default if port_is_free("127.0.0.1", default) else free_port()
 
 
 def run_dagster_daemon() -> None:

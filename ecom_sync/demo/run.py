@@ -51,9 +51,9 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-    config = load_config()
     started = time.monotonic()
-    with demo_services(config) as services, DagsterServices(port=port) as dagster:
+    with demo_services(load_config()) as services, DagsterServices(port=port) as dagster:
+        config = services.config
         client = DagsterGraphQL(dagster.url)
         _say(
             f"Dagster UI at {dagster.url}; stand-in stores: "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import pytest
@@ -171,3 +171,14 @@ def test_r_m1_canonical_and_publish_follow_new_staging_data(demo_defs) -> None:
         second = dg.evaluate_automation_conditions(defs=demo_defs, instance=instance,
                                                    cursor=first.cursor)
         assert second.get_num_requested(dg.AssetKey(["activecampaign", "outbox"])) == 1
+
+
+def test_history_start_may_be_days_before_today() -> None:
+    """``history_start: -90d`` (the demo's) is read as that many days before today, so the
+    demo's history stays 90 days; a date stays a date; anything else is named clearly."""
+    config = parse_config(config_dict("http://x", acme_outdoor={"history_start": "-90d"}))
+    assert config.connection("acme_outdoor").history_start == (
+        datetime.now(UTC).date() - timedelta(days=90))
+    assert config.connection("acme_europe").history_start < datetime.now(UTC).date()
+    with pytest.raises(ConfigError, match=r"history_start: .*days before today \(-90d\)"):
+        parse_config(config_dict("http://x", acme_outdoor={"history_start": "-3 months"}))
