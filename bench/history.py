@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -84,12 +83,6 @@ def _fresh_home(home: str) -> Path:
     return root
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _size_mb(path: Path) -> float:
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in files) / 1e6
@@ -100,14 +93,14 @@ def history_launch(home: str, stores: int = 3, years: int = 10, customers: int =
     """``ecom-sync sync all --historical`` (its own process, as a merchant types it) against
     a running webserver and daemon: seconds from the command to the first run started and
     to the backfill done (the canonical tables built)."""
-    from ecom_sync.orchestration import DagsterGraphQL, DagsterServices
+    from ecom_sync.orchestration import DagsterGraphQL, DagsterServices, free_port
 
     root = _fresh_home(home)
     with stand_in(stores, years, customers, orders, products) as (url, specs):
         config_path = root / "ecom_sync.yaml"
         config_path.write_text(yaml.safe_dump(config_dict(url, specs, years)))
         os.environ["ECOM_SYNC_CONFIG"] = str(config_path)
-        with DagsterServices(port=_free_port()) as services:
+        with DagsterServices(port=free_port()) as services:
             client = DagsterGraphQL(services.url)
             started = time.time()
             command = subprocess.run(

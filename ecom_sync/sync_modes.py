@@ -1,4 +1,4 @@
-"""Manual (M2) and historical (M3) syncs as ranges of a connection's monthly partitions."""
+"""Manual (M2) and historical (M3) syncs as ranges of a connection's yearly partitions."""
 
 from __future__ import annotations
 

@@ -3,7 +3,6 @@ the CLI. One set of services for the module: starting them is most of a test's c
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,11 +19,10 @@ from ecom_sandbox.server import serve_in_thread
 from ecom_sync.cli import main
 from ecom_sync.config import EcomSyncConfig
 from ecom_sync.defs.partitions import connection_partitions
-from ecom_sync.orchestration import DagsterGraphQL, DagsterServices
+from ecom_sync.orchestration import DagsterGraphQL, DagsterServices, free_port
 from ecom_sync.sync_modes import SyncRange, connection_keys, launch_syncs
-from ecom_sync_tests.conftest import STATE_VARS
+from ecom_sync_tests.conftest import use_state
 from ecom_sync_tests.helpers import (
-    TOKENS,
     make_config,
     today,
     warehouse_snapshot,
@@ -32,12 +30,6 @@ from ecom_sync_tests.helpers import (
 )
 
 TEN_YEARS = 3653
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -58,12 +50,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
                            customers=30, orders=60, products=8, carts=4)
     start = {"history_start": (today() - timedelta(days=TEN_YEARS)).isoformat()}
     with pytest.MonkeyPatch.context() as mp, serve_in_thread(create_app(sandbox)) as url:
-        for var in STATE_VARS:
-            mp.delenv(var, raising=False)
-        home = tmp / "state"
-        mp.setenv("ECOM_SYNC_HOME", str(home))
-        for name, value in TOKENS.items():
-            mp.setenv(name, value)
+        home = use_state(mp, tmp / "state")
         overrides = {"acme_outdoor": start, "acme_europe": start}
         mp.setenv("ECOM_SYNC_CONFIG", str(write_config(tmp / "ecom_sync.yaml", url,
                                                        **overrides)))

@@ -81,7 +81,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         )
         time.sleep(3)  # let the new carts go idle; the stand-in sends the webhooks
         services.after_activity()
-        # What the active-sync schedule requests: this month, from the last sync's day.
+        # What the active-sync schedule requests: this year, from the last sync's day.
         with DagsterInstance.from_config(str(prepare_dagster_home())) as instance:
             now = datetime.now(UTC)
             runs = [
