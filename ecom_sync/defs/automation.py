@@ -44,7 +44,7 @@ def active_sync_tags(
     if today < conn.history_start:
         return None
     last = synced_through(instance, connection_staging_keys(conn))
-    first = min(resume_day(last), today) if last else today
+    first = min(max(resume_day(last), conn.history_start), today) if last else today
     tags = range_tags(first, today, sync_from=first if last else None)
     return {**tags, "ecom_sync/sync_mode": "active"}
 
