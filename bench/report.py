@@ -292,9 +292,19 @@ _METHOD = """- Landing files: `bench/gen.py` builds records with the sandbox's o
   leaves (which compares only the generations written since). Every DuckDB connection,
   ours and bare, runs with the package's `memory_limit` (1 GB).
 - 5: `dagster_sync` materialises the staging assets of each connection with one job run
-  over the whole partition range (the single-run backfill a historical sync launches),
-  then the canonical job and the outbox asset, in process on an ephemeral instance;
-  `parts_sync` makes the same calls directly. Scale {r:g}.
+  over all its partitions (the single run a historical backfill launches: years
+  2021..2026), then the canonical job and the outbox asset, in process on a SQLite
+  instance in a fresh `DAGSTER_HOME` with this repo's `dagster.yaml` (what a merchant's
+  Dagster keeps; an in-memory one would hide the event log's per-commit cost);
+  `parts_sync` makes the same calls directly. At scale {r:g} and {s:g}.
+- 7: `history_launch` serves a BigCommerce stand-in with 3 stores open ten years (2,000
+  customers, 10,000 orders, 200 products each, seeded), starts the webserver and daemon
+  as `ecom-sync dev` does (not timed), then times `ecom-sync sync all --historical
+  --no-wait` run as its own process: to the first run's start time (Dagster's record) and
+  to every backfill completed (polled every 0.25 s). `history_direct` syncs the same
+  stand-in by direct calls (`bench.history.direct_historical_sync`: each store's streams
+  paged over its history, landed, staged; then the canonical build), one store after
+  another. Disk: the state folder after the Dagster sync.
 - 6: `publish_slice` takes the first {contacts} contacts of the scale-{r:g} outbox with their
   e-commerce customers and orders (and every connection) and publishes them through
   `ActiveCampaign.publish` to the stand-in (`AcAccount(rate_per_second=5.0)` served by

@@ -60,6 +60,8 @@ def _cmd_webhooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from dagster import DagsterInstance
 
     from ecom_sync.orchestration import DagsterGraphQL, DagsterServices, prepare_dagster_home
@@ -71,7 +73,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         if args.connection == "all"
         else [args.connection]
     )
-    with DagsterInstance.from_config(str(prepare_dagster_home())) as instance:
+    # What was synced matters to the other modes only; a historical sync starts sooner.
+    with (nullcontext() if args.historical
+          else DagsterInstance.from_config(str(prepare_dagster_home()))) as instance:
         ranges = [
             resolve_range(
                 config.connection(name),
