@@ -74,6 +74,28 @@ def config_dict(url: str, specs: list[Any], years: int) -> dict[str, Any]:
     ]}
 
 
+_SCHEDULES = """
+query($repo: RepositorySelector!) {
+  schedulesOrError(repositorySelector: $repo) {
+    ... on Schedules { results { name scheduleState { id status } } }
+  }
+}"""
+_STOP_SCHEDULE = """
+mutation($id: String!) { stopRunningSchedule(id: $id) { __typename } }"""
+
+
+def stop_schedules(client: Any) -> None:
+    """The stores' active-sync schedules stopped: a tick at :00 or :30 would otherwise sync
+    the current year beside the measured backfill."""
+    from ecom_sync.orchestration import LOCATION, REPOSITORY
+
+    repo = {"repositoryLocationName": LOCATION, "repositoryName": REPOSITORY}
+    found = client.query(_SCHEDULES, {"repo": repo})["schedulesOrError"]["results"]
+    for schedule in found:
+        if schedule["scheduleState"]["status"] == "RUNNING":
+            client.query(_STOP_SCHEDULE, {"id": schedule["scheduleState"]["id"]})
+
+
 def _fresh_home(home: str) -> Path:
     root = Path(home)
     shutil.rmtree(root, ignore_errors=True)
@@ -102,6 +124,7 @@ def history_launch(home: str, stores: int = 3, years: int = 10, customers: int =
         os.environ["ECOM_SYNC_CONFIG"] = str(config_path)
         with DagsterServices(port=free_port()) as services:
             client = DagsterGraphQL(services.url)
+            stop_schedules(client)
             started = time.time()
             command = subprocess.run(
                 [sys.executable, "-m", "ecom_sync.cli", "sync", "all", "--historical",
