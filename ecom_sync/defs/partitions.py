@@ -5,7 +5,7 @@ creates a run and one ``ASSET_MATERIALIZATION`` event when the step ends, per pa
 asset of the run, each its own SQLite commit on two files (dagster-io/dagster#19829,
 #31694). Ten years of days are 3,650 partitions × 10 assets per store, tens of minutes of
 bookkeeping around a few minutes of work; ten years of months still 1,200 pairs; ten years
-are 10 (see ``bench/ANALYSIS.md``).
+are 11 partitions, this one included (see ``bench/ANALYSIS.md``).
 
 Why the active and manual syncs stay as cheap as with days: their runs carry
 ``ecom_sync/sync_from`` (a day) and the window starts there, not on 1 January: a run pages

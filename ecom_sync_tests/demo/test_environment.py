@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,15 @@ from ecom_sync.demo.environment import DEMO_ENV, demo_services
 from ecom_sync.orchestration import dagster_port
 from ecom_sync.paths import PACKAGE_DIR
 
+DEMO_CONFIG = (PACKAGE_DIR / "demo" / "ecom_sync.yaml").read_text()
+DEMO_PORTS = sorted({int(p) for p in re.findall(r"127\.0\.0\.1:(\d+)", DEMO_CONFIG)})
+
 
 @pytest.fixture
 def taken() -> Iterator[list[int]]:
     """Loopback ports something else listens on, one per port the demo config names."""
     socks = []
-    for _ in range(4):
+    for _ in DEMO_PORTS:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -36,11 +40,11 @@ def test_demo_serves_the_stand_ins_at_free_ports_when_the_configured_ones_are_ta
     """A merchant with something on the demo's BigCommerce port (18765 in the bundled
     config) or on Dagster's 3000 can still run the demo: the stand-ins move to free ports,
     the config Dagster's processes read follows, relative dates stay relative."""
-    text = (PACKAGE_DIR / "demo" / "ecom_sync.yaml").read_text()
-    for configured, busy in zip((18765, 18766, 18767, 18768), taken, strict=True):
-        assert f":{configured}" in text
-        text = text.replace(f":{configured}", f":{busy}")
-    bigcommerce, webhooks = taken[:2]
+    text = DEMO_CONFIG
+    for configured, busy in zip(DEMO_PORTS, taken, strict=True):
+        text = text.replace(f"127.0.0.1:{configured}", f"127.0.0.1:{busy}")
+    bigcommerce = taken[DEMO_PORTS.index(18765)]
+    webhooks = taken[DEMO_PORTS.index(18766)]
     config_file = tmp_path / "ecom_sync.yaml"
     config_file.write_text(text)
     monkeypatch.setenv("ECOM_SYNC_CONFIG", str(config_file))
