@@ -111,7 +111,8 @@ def synced_through(instance: dg.DagsterInstance, keys: list[dg.AssetKey]) -> dat
     one (nothing synced yet)."""
     ends: list[datetime] = []
     for key in keys:
-        done = instance.get_materialized_partitions(key)
+        # Keys of another partitioning (the days of an older ecom_sync) are left out.
+        done = {k for k in instance.get_materialized_partitions(key) if _is_partition_key(k)}
         if not done:
             return None
         records = instance.fetch_materializations(
@@ -127,6 +128,14 @@ def synced_through(instance: dg.DagsterInstance, keys: list[dg.AssetKey]) -> dat
             return None
         ends.append(datetime.fromtimestamp(found[0], UTC))
     return min(ends) if ends else None
+
+
+def _is_partition_key(key: str) -> bool:
+    try:
+        datetime.strptime(key, KEY_FMT)
+    except ValueError:
+        return False
+    return True
 
 
 def partitions_synced(

@@ -115,8 +115,10 @@ def test_r_m2_manual_sync_runs_from_last_successful_sync_to_today() -> None:
     with dg.instance_for_test() as instance:
         _synced(instance, "2025", datetime(2026, 1, 1, tzinfo=UTC))
         _synced(instance, "2026", datetime(2026, 10, 4, 17, 30, tzinfo=UTC))
-        # A re-sync of an older year later on does not move the last sync back.
+        # A re-sync of an older year later on does not move the last sync back, nor do
+        # the day partitions an older ecom_sync recorded.
         _synced(instance, "2024", datetime(2025, 1, 1, tzinfo=UTC))
+        _synced(instance, "2026-11-19", datetime(2026, 11, 20, tzinfo=UTC))
         rng = resolve_range(outdoor, since_last=True, instance=instance,
                             today=date(2026, 11, 20))
         assert (rng.mode, rng.start, rng.end) == ("manual", date(2026, 10, 4),
