@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -164,10 +165,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
             conn.token()
         except ConfigError as exc:
             problems.append(str(exc))
+    for dest in config.destinations:
+        problems += [f"destination '{dest.name}': environment variable {var} is not set"
+                     for var in dest.secret_env_vars().values() if not os.environ.get(var)]
     for p in problems:
         print(p, file=sys.stderr)
     print(
-        f"{len(config.connections)} connection(s) in {config.source_path}; "
+        f"{len(config.connections)} connection(s), {len(config.destinations)} "
+        f"destination(s) in {config.source_path}; "
         f"{len(problems)} problem(s)"
     )
     return 1 if problems else 0

@@ -55,6 +55,11 @@ class SecretFromEnv(StrictModel):
     def kind(self) -> str:
         return "connection"
 
+    def secret_env_vars(self) -> dict[str, str]:
+        """Field → environment variable, for every secret this entry reads (``check``
+        and the demo look them up; their values never go anywhere else)."""
+        return {"token_env": self.token_env}
+
 
 class ConnectionConfig(SecretFromEnv):
     """Fields every connection has, whatever its platform (S1, S2)."""
@@ -76,10 +81,18 @@ class DestinationConfig(SecretFromEnv):
     type: str
     api_url: str
     enabled: bool = True
+    # The connections this destination receives (none listed: every connection). Objects
+    # of other stores, and contacts known only from other stores, are skipped with a
+    # reason; so each store can go to one destination, another, or both.
+    connections: tuple[str, ...] | None = None
 
     @property
     def kind(self) -> str:
         return "destination"
+
+    def published_connections(self) -> tuple[str, ...] | None:
+        """The connections whose objects this destination receives (None: all)."""
+        return self.connections
 
 
 class EcomSyncConfig(StrictModel):
@@ -94,6 +107,12 @@ class EcomSyncConfig(StrictModel):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ValueError(f"{label} names must be unique; repeated: {', '.join(dupes)}")
+        known = {c.name for c in self.connections}
+        for dest in self.destinations:
+            unknown = sorted(set(dest.published_connections() or ()) - known)
+            if unknown:
+                raise ValueError(f"destination '{dest.name}' names unknown connection(s): "
+                                 f"{', '.join(unknown)}")
         return self
 
     @property

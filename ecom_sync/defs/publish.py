@@ -48,7 +48,8 @@ def build_outbox_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
         out = paths.outbox_path(dest.name)
         with connect() as con:
             built = build_outbox(con, destination.sql_dir, destination.kinds,
-                                 destination.outbox_params(dest), out)
+                                 destination.outbox_params(dest), out,
+                                 connections=dest.published_connections())
         rows = [f"| {k} | {n} | {built.to_send.get(k, 0)} | {built.rendered.get(k, 0)} |"
                 for k, n in built.objects.items()]
         return dg.MaterializeResult(metadata={

@@ -27,6 +27,7 @@ create table if not exists objects (
     hash varchar,
     remote_id varchar,
     status varchar not null,          -- sending (intent, before the request) | sent | failed
+                                      -- | withdrawn (taken back from the destination)
     source integer,                   -- 1 real-time (fired automations), 0 historical
     attempts integer not null,
     last_error varchar,
@@ -66,6 +67,21 @@ class SendResult:
     remote_id: str | None = None
     source: int | None = None
     error: str | None = None
+    withdrawn: bool = False  # taken back from the destination (see ``withdrawals``)
+    outcome: str | None = None  # what the report counts instead of created / updated
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An object sent earlier that the outbox now skips for a reason its destination
+    takes objects back for (e.g. a purchase whose order was refunded)."""
+
+    kind: str
+    key: str
+    connection: str | None
+    email_key: str | None
+    skip_reason: str
+    remote_id: str
 
 
 class Ledger:
@@ -119,18 +135,20 @@ class Ledger:
             {outbox.state_sql(columns, since)}
             """)
         unsent = self._reader.execute(
-            "select count(*) from objects where status <> 'sent'").fetchone()[0]
+            "select count(*) from objects where status not in ('sent', 'withdrawn')"
+        ).fetchone()[0]
         if unsent and since != outbox.generations:  # earlier failures, not rewritten since
             self._reader.execute(f"""
                 insert into plan_rows
                 select o.* from ({outbox.state_sql(columns)}) o
-                semi join (select kind, key from objects where status <> 'sent') l
+                semi join (select kind, key from objects
+                           where status not in ('sent', 'withdrawn')) l
                   on l.kind = o.kind and l.key = o.key
                 anti join plan_rows r on r.kind = o.kind and r.key = o.key
                 """)
         self._reader.execute("""
             create or replace temp table plan as
-            select o.*, l.remote_id,
+            select o.*, l.remote_id, l.status as ledger_status,
                    l.status is distinct from 'sent' and l.remote_id is null as is_new,
                    l.key is not null and l.remote_id is null as attempted,
                    case
@@ -186,6 +204,32 @@ class Ledger:
         while rows := self._reader.fetchmany(batch_size):
             yield [OutboxRow(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
 
+    def withdrawals(self, kind: str, reasons: tuple[str, ...],
+                    batch_size: int) -> Iterator[list[Withdrawal]]:
+        """Objects of ``kind`` the destination holds (or may hold: an earlier withdrawal
+        failed) that the outbox now skips for one of ``reasons``, in batches."""
+        assert self._reader is not None, "plan() first"
+        self._reader.execute("""
+            select kind, key, connection, email_key, skip_reason, remote_id from plan
+            where kind = $kind and state = 'skipped' and list_contains($reasons, skip_reason)
+              and remote_id is not null and ledger_status in ('sent', 'failed')
+            order by key
+            """, {"kind": kind, "reasons": list(reasons)})
+        while rows := self._reader.fetchmany(batch_size):
+            yield [Withdrawal(*r) for r in rows]
+
+    def sent_among(self, kind: str, keys: list[str]) -> set[str]:
+        """Which of ``keys`` the destination holds as sent (one query per batch)."""
+        if not keys:
+            return set()
+        reader = self.con.cursor()
+        try:
+            return {k for (k,) in reader.execute(
+                "select key from objects where kind = ? and status = 'sent' "
+                "and list_contains(?, key)", [kind, keys]).fetchall()}
+        finally:
+            reader.close()
+
     def skipped(self) -> dict[str, dict[str, int]]:
         """Per kind, the objects left out and why (from the outbox's counts)."""
         assert self._files is not None, "plan() first"
@@ -217,7 +261,8 @@ class Ledger:
             "key": [r.key for r in results],
             "hash": [r.hash if r.ok else None for r in results],
             "remote_id": [r.remote_id for r in results],
-            "status": ["sent" if r.ok else "failed" for r in results],
+            "status": ["failed" if not r.ok else "withdrawn" if r.withdrawn else "sent"
+                       for r in results],
             "source": pd.array([r.source for r in results], dtype="Int32"),
             "last_error": [r.error for r in results],
         })

@@ -5,17 +5,17 @@
 -- order (otherwise an unchanged contact could flip spelling and be re-sent, M6).
 with identities as (
     select email_key, email, connection, platform, first_name, last_name, phone, company,
-           accepts_marketing, tags, updated_at, 1 as name_rank
+           accepts_marketing, tags, updated_at, 1 as name_rank, address
     from customers
     union all
     select email_key, email, connection, platform, first_name, last_name,
            null as phone, null as company, null as accepts_marketing,
-           []::varchar[] as tags, placed_at as updated_at, 0 as name_rank
+           []::varchar[] as tags, placed_at as updated_at, 0 as name_rank, null as address
     from orders where contact_eligible and email_key is not null
     union all
     select c.email_key, c.email, c.connection, rc.platform, null as first_name,
            null as last_name, null as phone, null as company, null as accepts_marketing,
-           []::varchar[] as tags, c.updated_at, 2 as name_rank
+           []::varchar[] as tags, c.updated_at, 2 as name_rank, null as address
     from abandoned_carts c join ref.connections rc using (connection)
     where c.contact_eligible and c.email_key is not null
 ),
@@ -31,6 +31,8 @@ select
     any_value(n.last_name) as last_name,
     arg_max(i.phone, (i.updated_at, i.phone)) filter (where i.phone is not null) as phone,
     arg_max(i.company, (i.updated_at, i.company)) filter (where i.company is not null) as company,
+    arg_max(i.address, (i.updated_at, i.address::varchar))
+        filter (where i.address is not null) as address,
     coalesce(bool_or(i.accepts_marketing), false) as accepts_marketing,
     list_sort(list_distinct(flatten(list(i.tags)))) as tags,
     list_sort(list_distinct(list(i.connection))) as connections,

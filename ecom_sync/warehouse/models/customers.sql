@@ -13,7 +13,8 @@ select
     c.accepts_marketing,
     c.tags,
     c.created_at,
-    c.updated_at
+    c.updated_at,
+    c.address
 from conformed.customers c
 join ref.connections rc using (connection)
 where nullif(trim(c.email), '') is not null
