@@ -22,9 +22,7 @@ from starlette.routing import Route
 
 from ecom_sandbox.connectif import api
 from ecom_sandbox.connectif.errors import FORBIDDEN, RATE_LIMITED, UNAUTHORIZED, HttpError
-from ecom_sandbox.connectif.state import ConnectifCloud
-
-MAX_BODY = 50 * 1024 * 1024
+from ecom_sandbox.connectif.state import ConnectifAccount, ConnectifCloud
 
 
 def _credentials(header: str | None) -> tuple[str, str] | None:
@@ -44,15 +42,15 @@ def serve(cloud: ConnectifCloud, method: str, raw_path: str, params: dict[str, s
         return 401, UNAUTHORIZED, {}
     account, key = found
     status, body, headers, kind = _serve_account(account, key.scopes, method, segments,
-                                                 params, raw)
+                                                 params, raw, cloud.max_body)
     account.log(method, "/" + "/".join(segments), status, kind)
     if method != "GET" and status < 400:
         cloud.changed()
     return status, body, headers
 
 
-def _serve_account(account: Any, scopes: frozenset[str], method: str, segments: list[str],
-                   params: dict[str, str], raw: bytes
+def _serve_account(account: ConnectifAccount, scopes: frozenset[str], method: str,
+                   segments: list[str], params: dict[str, str], raw: bytes, max_body: int
                    ) -> tuple[int, Any, dict[str, str], str]:
     try:
         handler, args, scope, kind = api.match(method, segments)
@@ -64,7 +62,7 @@ def _serve_account(account: Any, scopes: frozenset[str], method: str, segments: 
     headers = decision.headers
     if not decision.allowed:
         return 429, RATE_LIMITED, headers, kind
-    if len(raw) > MAX_BODY:
+    if len(raw) > max_body:
         error = HttpError(413, "Request body larger than 50 MB")
         return 413, error.body, headers, kind
     try:

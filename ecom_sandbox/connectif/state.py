@@ -25,6 +25,7 @@ from ecom_sandbox.connectif.validate import host_of
 Record = dict[str, Any]
 KINDS = ("contacts", "products", "purchases", "event_types", "events")
 SCOPES = ("contacts", "products", "purchases", "custom-events")
+MAX_BODY = 50 * 1024 * 1024  # larger request bodies are 413
 
 
 def now_iso() -> str:
@@ -123,8 +124,9 @@ class ConnectifCloud:
     saved there as JSON at most every ``save_every_s`` after a write, and on shutdown."""
 
     def __init__(self, accounts: list[ConnectifAccount], state_path: Path | None = None,
-                 save_every_s: float = 2.0) -> None:
+                 save_every_s: float = 2.0, max_body: int = MAX_BODY) -> None:
         self.accounts = {a.name: a for a in accounts}
+        self.max_body = max_body
         self.state_path = state_path
         self.save_every_s = save_every_s
         self._saved_at = 0.0

@@ -134,3 +134,11 @@ def test_rate_limit_answers_429_with_the_window_headers(serve_cx) -> None:  # ty
     assert "Retry-After" not in limited.headers
     # the other store's budget is its own
     assert cx.client("okid:osecret").get("/contacts/a@example.org").status_code == 404
+
+
+def test_bodies_over_the_limit_are_413(cx: Served) -> None:
+    """B.7.2: a body over the limit (50 MB at Connectif; smaller here) is 413."""
+    cx.cloud.max_body = 1000
+    answer = cx.client().patch("/contacts/ann@example.org", json={"_name": "x" * 2000})
+    assert answer.status_code == 413 and answer.json()["title"] == "Payload Too Large"
+    assert cx.store.contact("ann@example.org") is None

@@ -3,7 +3,7 @@
 select
     c.connection || '|' || c.cart_id as key,
     to_json({
-        'email': trim(c.email),
+        'email': coalesce(k.email, trim(c.email)),  -- the contact's own spelling
         'cart_id': c.cart_id,
         'recovery_url': c.recovery_url,
         'total_price': (c.total_minor / pow(10, cur.minor_unit))::decimal(18, 4),
@@ -18,4 +18,5 @@ select
 from canonical.abandoned_carts c
 join cx_storefront sf using (connection)
 join ref.currencies cur on cur.code = c.currency
+left join canonical.contacts k on k.email_key = c.email_key
 where c.connection || '|' || c.cart_id in (select key from render_keys)

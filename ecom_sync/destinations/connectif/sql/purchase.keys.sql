@@ -1,8 +1,8 @@
 -- One Connectif purchase per order of a storefront this store receives, in the store's
 -- currency (CN6), while its status counts as a purchase (CN3); an order that stops
 -- counting is skipped as status_not_counted, which takes its purchase back. The
--- fingerprint covers the order row, the line columns purchase.sql reads and the
--- products' Connectif ids and pages (prelude.sql).
+-- fingerprint covers the order row, the line columns purchase.sql reads, the products'
+-- Connectif ids and pages (prelude.sql) and the contact's spelling of the e-mail.
 with lines as (
     select l.connection, l.order_id, count(*) as n,
            bit_xor(hash(l.line_id, l.product_id, l.name, l.sku, l.quantity, l.total_minor,
@@ -27,6 +27,7 @@ select
                                    o.status_group))
             then 'status_not_counted'
     end as skip_reason,
-    hash(o, li.fingerprint) as fingerprint
+    hash(o, li.fingerprint, k.email) as fingerprint
 from canonical.orders o
 left join lines li using (connection, order_id)
+left join canonical.contacts k on k.email_key = o.email_key

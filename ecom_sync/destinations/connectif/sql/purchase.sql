@@ -29,7 +29,8 @@ select
     to_json({
         'purchase': {
             'purchaseId': sf.id_prefix || o.order_id,
-            'contactEmail': trim(o.email),
+            -- the contact's own spelling (the one PATCHed), not this order's
+            'contactEmail': coalesce(k.email, trim(o.email)),
             'cartId': o.cart_id,
             'purchaseDate': strftime(o.placed_at, '%Y-%m-%dT%H:%M:%SZ'),
             'totalPrice': (case when o.status_group in ('partially_refunded', 'refunded')
@@ -40,14 +41,17 @@ select
                               'unitPrice': li.unit_price, 'quantity': li.quantity,
                               'price': li.price} order by li.line_id)
         },
-        'products': list(distinct {'key': li.product_key, 'productId': li.product_id,
-                                   'body': {'name': li.name, 'unitPrice': li.unit_price,
-                                            'productDetailUrl': li.page}})
+        -- sorted: the payload (and its hash) must not depend on the scan order
+        'products': list_sort(list_distinct(list(
+            {'key': li.product_key, 'productId': li.product_id,
+             'body': {'name': li.name, 'unitPrice': li.unit_price,
+                      'productDetailUrl': li.page}})))
     }) as payload
 from canonical.orders o
 join cx_storefront sf using (connection)
 join ref.currencies cur on cur.code = o.currency
 join lines li using (connection, order_id)
+left join canonical.contacts k on k.email_key = o.email_key
 where o.connection || '|' || o.order_id in (select key from render_keys)
-group by o.connection, o.order_id, sf.id_prefix, o.email, o.cart_id, o.placed_at,
+group by o.connection, o.order_id, sf.id_prefix, k.email, o.email, o.cart_id, o.placed_at,
          o.status_group, o.revenue_minor, o.total_minor, cur.minor_unit
