@@ -103,35 +103,33 @@ class ConnectifSender:
         return row.is_new and is_fresh(row.placed_at, self.publish_time,
                                        self.dest.fresh_window_hours, self.fire_nothing)
 
-    def _ensure_contacts(self, emails: dict[str, str]) -> None:
-        """E0101 never: every e-mail (key → address) the batch names exists in Connectif.
-        One the ledger holds as sent exists; any other is upserted bare."""
-        missing = set(emails) - self._contacts_made
-        missing -= self.ledger.sent_among("contact", sorted(missing))
-        for key in sorted(missing):
-            self.client.patch_contact(emails[key], {})
-            self._contacts_made.add(key)
+    def _learn_sent(self, rows: list[OutboxRow]) -> None:
+        """Which contacts and products this batch names the ledger holds as sent (two
+        queries per batch, not per object)."""
+        emails = [r.email_key for r in rows if r.email_key]
+        products = [p["key"] for r in rows for p in r.payload.get("products", [])]
+        self._contacts_made |= self.ledger.sent_among("contact", emails)
+        self._products_made |= self.ledger.sent_among("product", products)
 
-    def _ensure_products(self, products: dict[str, dict[str, Any]],
-                         force: frozenset[str] = frozenset()) -> None:
-        """E0102 never: every product (key → its entry in the purchase payload) exists in
-        the catalog; one the ledger does not hold as sent is created from the order line
-        first, and recorded."""
-        missing = set(products) - self._products_made
-        missing -= self.ledger.sent_among("product", sorted(missing))
-        missing |= force
-        made = []
-        for key in sorted(missing):
-            entry = products[key]
-            self.client.patch_product(entry["productId"], without_nulls(entry["body"]))
-            self._products_made.add(key)
-            made.append(SendResult("product", key, FROM_ORDER_LINE, True, entry["productId"],
-                                   outcome="created_from_order_line"))
-        self._from_lines += len(made)
-        if made:
-            log.info("%s: %d product(s) not in the catalog created from order lines",
-                     self.dest.name, len(made))
-            self.ledger.record(made)
+    def _ensure_contact(self, email_key: str | None, email: str, force: bool = False) -> None:
+        """E0101 never: the contact exists in Connectif before anything names it. One the
+        ledger holds as sent exists; any other is upserted bare first."""
+        if email_key and (force or email_key not in self._contacts_made):
+            self.client.patch_contact(email, {})
+            self._contacts_made.add(email_key)
+
+    def _ensure_product(self, entry: dict[str, Any], force: bool = False) -> None:
+        """E0102 never: a product (an entry of the purchase payload) the ledger does not
+        hold as sent is created from the order line first, and recorded."""
+        if not force and entry["key"] in self._products_made:
+            return
+        self.client.patch_product(entry["productId"], without_nulls(entry["body"]))
+        self._products_made.add(entry["key"])
+        self._from_lines += 1
+        log.info("%s: product %s was not in the catalog: created from an order line",
+                 self.dest.name, entry["productId"])
+        self.ledger.record([SendResult("product", entry["key"], FROM_ORDER_LINE, True,
+                                       entry["productId"])])
 
     # -- kinds ----------------------------------------------------------------------------
     def _contacts(self, rows: list[OutboxRow]) -> list[SendResult]:
@@ -150,16 +148,18 @@ class ConnectifSender:
         return self._each(rows, send)
 
     def _purchases(self, rows: list[OutboxRow]) -> list[SendResult]:
-        self._ensure_contacts({r.email_key: r.payload["purchase"]["contactEmail"]
-                               for r in rows if r.email_key})
-        self._ensure_products({p["key"]: p for r in rows for p in r.payload["products"]})
+        self._learn_sent(rows)
         return self._each(rows, self._purchase)
 
     def _purchase(self, row: OutboxRow) -> tuple[str, int, None]:
-        """Create; a changed purchase is deleted first (Connectif has no update), and a
-        create that may have gone out unanswered is looked up instead of repeated."""
+        """Its contact and products first; then create. A changed purchase is deleted
+        first (Connectif has no update), and a create that may have gone out unanswered is
+        looked up instead of repeated."""
         body = without_nulls(row.payload["purchase"])
         purchase_id = body["purchaseId"]
+        self._ensure_contact(row.email_key, body["contactEmail"])
+        for entry in row.payload["products"]:
+            self._ensure_product(entry)
         fire = self._fresh(row)
         if not row.is_new:
             self.client.delete_purchase(purchase_id)
@@ -183,13 +183,12 @@ class ConnectifSender:
             self.client.create_purchase(body, fire)
         except ConnectifError as exc:
             if exc.code == "E0101":
-                self._contacts_made.discard(row.email_key or "")
-                self.client.patch_contact(body["contactEmail"], {})
+                self._ensure_contact(row.email_key, body["contactEmail"], force=True)
             elif exc.code == "E0102":
                 named = set(exc.body.get("productIds") or [])
-                entries = {p["key"]: p for p in row.payload["products"]
-                           if p["productId"] in named}
-                self._ensure_products(entries, force=frozenset(entries))
+                for entry in row.payload["products"]:
+                    if entry["productId"] in named:
+                        self._ensure_product(entry, force=True)
             else:
                 raise
             log.warning("%s: purchase %s: %s; made it and sent the purchase again",
@@ -214,15 +213,14 @@ class ConnectifSender:
         window is sent, and only once; the others are recorded unsent."""
         assert self.dest.carts is not None  # carts_not_configured skips them otherwise
         alias = self.dest.carts.event_alias
-        to_send = [r for r in rows if r.remote_id is None and self._fresh_cart(r)]
-        self._ensure_contacts({r.email_key: r.payload["email"] for r in to_send
-                               if r.email_key})
-        sending = {r.key for r in to_send}
+        self._learn_sent(rows)
 
         def send(row: OutboxRow) -> tuple[str | None, int | None, str | None]:
-            if row.key not in sending:
-                return row.remote_id, None, ("event_not_repeated" if row.remote_id
-                                             else "not_sent_historical")
+            if row.remote_id is not None:
+                return row.remote_id, None, "event_not_repeated"
+            if not self._fresh_cart(row):
+                return None, None, "not_sent_historical"
+            self._ensure_contact(row.email_key, row.payload["email"])
             event = self.client.send_event(alias, without_nulls(row.payload))
             return str(event["id"]), None, None
 

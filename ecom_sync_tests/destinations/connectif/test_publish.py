@@ -32,11 +32,19 @@ def held(cx: CxTarget, kind: str) -> dict[str, Any]:
 def test_r_cn3_online_purchases_every_placed_order_and_m6_republish_sends_nothing(
         cx: CxTarget) -> None:
     """CN3 online: every placed order (pending included) is a purchase, in decimal units
-    of the store's currency, refunds net; M6: publishing again sends nothing."""
+    of the store's currency, refunds net; C6: orders without an e-mail are skipped and
+    counted; C1: one contact per e-mail, whatever its spelling; M6: publishing again sends
+    nothing."""
     report = cx.publish()
     assert report.failed == 0
     expected = orders(cx, f"o.status_group in {ONLINE}")
     assert set(held(cx, "purchases")) == expected
+    (no_email,) = cx.query("select count(*) from canonical.orders where contact_eligible "
+                           "and email_key is null")[0]
+    assert no_email and skipped_reasons(report, "purchase")["no_email"] == no_email
+    assert set(held(cx, "contacts")) == {e for (e,) in cx.query(
+        "select email_key from canonical.contacts "
+        "where list_contains(connections, 'acme_outdoor')")}
     totals = dict(cx.query("""
         select order_id, (case when status_group = 'partially_refunded' then revenue_minor
                           else total_minor end) / 100 from canonical.orders

@@ -72,12 +72,16 @@ def test_client_waits_out_the_rate_window_and_retries_a_429(
     """B.1: with a small window the client reads ``X-RateLimit-Remaining: 0`` and waits for
     ``X-RateLimit-Reset`` instead of provoking 429s; a 429 (here: the budget spent by
     another app) is retried after the reset, with no Retry-After to go by."""
-    cx = cx_factory(rate_limit=60, window_s=1.0)
-    while cx.account.limiter.acquire().allowed:
-        pass
-    report = cx.publish(cx.dest(storefronts=[{
-        "connection": "acme_europe", "url": "https://store-acmeeu.mybigcommerce.com"}],
-        currency="EUR"))
-    assert report.failed == 0 and report.requests > 60
+    cx = cx_factory(rate_limit=100, window_s=2.0)
+    dest = cx.dest(storefronts=[{"connection": "acme_europe",
+                                 "url": "https://store-acmeeu.mybigcommerce.com"}],
+                   currency="EUR")
+    cx.build(dest)
+    while True:  # spend a window that has well over a second left, so the publish meets it
+        decision = cx.account.limiter.acquire()
+        if not decision.allowed and int(decision.headers["X-RateLimit-Reset"]) - time.time() > 1.2:
+            break
+    report = cx.publish(dest, build=False)
+    assert report.failed == 0 and report.requests > 100
     served_429 = sum(1 for r in cx.account.requests if r[2] == 429)
     assert report.throttled == served_429 == 1
