@@ -71,7 +71,9 @@ def get_contact(acct: ConnectifAccount, req: Req, args: list[str]) -> Result:
 
 
 def patch_contact(acct: ConnectifAccount, req: Req, args: list[str]) -> Result:
-    """Upsert by (case-insensitive) e-mail: "if contact does not exist, it is created"."""
+    """Upsert by (case-insensitive) e-mail: "if contact does not exist, it is created".
+    Answers 201 when created, 200 when updated, with the contact (our choice: the real
+    status codes and bodies were not captured; a client must accept both)."""
     email = args[0].strip()
     custom = {fid: CUSTOM_FIELD_TYPES[t] for fid, t in acct.custom_fields.items()}
     require_valid(check_fields(req.body, {**CONTACT_FIELDS, **custom}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from ecom_sandbox.activecampaign.state import AcAccount
 from ecom_sandbox.connectif.app import create_app
 from ecom_sandbox.connectif.state import ConnectifCloud
 from ecom_sandbox.server import serve_in_thread
+from ecom_sync import paths
 from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.publish import publish_job_name
 from ecom_sync.destinations.activecampaign import DESTINATION as AC
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
+from ecom_sync.destinations.connectif import DESTINATION
 from ecom_sync.publish.outbox import NOT_PUBLISHED_HERE, build_outbox
 from ecom_sync.sources.http import ReconnectRequired
 from ecom_sync_tests.conftest import SyncedDemo
@@ -75,14 +78,15 @@ def run_publish(config: Any, name: str) -> Any:
 def test_same_merchant_published_to_both_destinations_from_one_canonical_build(
         both: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
     """One canonical build, two destinations: ActiveCampaign receives every store,
-    Connectif the store it lists; each its own outbox and ledger, no sync in between.
+    Connectif the store it lists (C1: one contact per e-mail in each); each its own
+    outbox and ledger, no sync in between.
     S2: neither Connectif key part appears in logs, run events, metadata, the ledger or
     the outbox files."""
     caplog.set_level(logging.DEBUG)
     config = both["config"]
     runs = [run_publish(config, "activecampaign"), run_publish(config, "connectif")]
     ac, cx = both["ac"], both["cx"]
-    con = duckdb.connect(str(config_path_db()), read_only=True)
+    con = duckdb.connect(str(paths.duckdb_path()), read_only=True)
     contacts = {e for (e,) in con.execute("select email_key from canonical.contacts").fetchall()}
     outdoor = {e for (e,) in con.execute(
         "select email_key from canonical.contacts where list_contains(connections, "
@@ -102,21 +106,10 @@ def test_same_merchant_published_to_both_destinations_from_one_canonical_build(
         assert not [t for t in texts if secret in t]
 
 
-def config_path_db() -> Path:
-    from ecom_sync import paths
-
-    return paths.duckdb_path()
-
-
 def test_r_s2_a_refused_key_names_the_variables_never_their_values(
         both: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """S2: a wrong key stops the publish with a reconnect message naming both variables;
     neither value is in it. The run's failure says the same in Dagster."""
-    from datetime import UTC, datetime
-
-    from ecom_sync import paths
-    from ecom_sync.destinations.connectif import DESTINATION
-
     monkeypatch.setenv("TEST_CX_KEY_SECRET", "revoked-secret-value")
     dest = both["config"].destination("connectif")
     con = duckdb.connect(str(paths.duckdb_path()), read_only=True)
