@@ -14,7 +14,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ class ExtractStats:
     pages: int = 0
     requests: int = 0
     retries: int = 0
-    skipped: dict[str, int] | None = None
+    skipped: dict[str, int] = field(default_factory=dict)  # reason → records left out
 
     def as_metadata(self) -> dict[str, Any]:
         return {
@@ -36,7 +36,7 @@ class ExtractStats:
             "pages": self.pages,
             "api_requests": self.requests,
             "api_retries": self.retries,
-            "skipped": dict(self.skipped or {}),
+            "skipped": dict(self.skipped),
         }
 
 
