@@ -74,14 +74,16 @@ class Part:
 class Stream:
     """One stream of a platform, declared as data, plus optional hooks.
 
-    Data: ``path``/``method``/``params`` (query of a GET, body of a POST), ``window``
-    (the walk's bounds → request fields), ``paginator``, ``records`` (where the list sits
-    in the body), ``cursor_field`` and ``parse_cursor`` (the platform's timestamp format),
-    ``slices`` (one walk per extra parameter set: a status, a location), ``restarts``
-    (walks restarted from the newest cursor seen when the API expires a cursor; needs
-    pages in cursor order). Hooks, each given the :class:`StreamRun`: ``check`` before
-    any page (a missing scope), ``read`` instead of the API walk (records announced by
-    webhooks), ``enrich`` per kept record (sub-resources).
+    Data: ``path``/``method``/``params`` (query of a GET, body of a POST),
+    ``window_params`` (the walk's bounds → request fields), ``paginator``, ``records``
+    (where the list sits in the body), ``cursor_field`` and ``parse_cursor`` (the
+    platform's timestamp format), ``slices`` (one walk per extra parameter set: a status,
+    a location), ``restarts`` (walks restarted from the newest cursor seen when the API
+    expires a cursor; needs pages in cursor order), ``max_page_size`` (the endpoint's
+    limit, below the connection's ``page_size``), ``parts``. Hooks, each given the
+    :class:`StreamRun`: ``check`` before any page (a missing scope), ``read`` instead of
+    the API walk (records announced by webhooks), ``enrich`` per kept record
+    (sub-resources).
     """
 
     name: str
@@ -91,7 +93,7 @@ class Stream:
     description: str
     path: str = ""
     paginator: Paginator | None = None
-    window: WindowParams = no_window
+    window_params: WindowParams = no_window
     records: str | None = "data"
     method: str = "GET"
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -148,7 +150,7 @@ class Stream:
         lower = run.window.start
         page_size = min(run.conn.page_size, self.max_page_size or run.conn.page_size)
         for attempt in range(self.restarts + 1):
-            params = {**self.params, **extra, **self.window(lower, run.upper)}
+            params = {**self.params, **extra, **self.window_params(lower, run.upper)}
             request = ListRequest(run.api, self.path, params, page_size, self.records,
                                   self.method)
             last: Page = []

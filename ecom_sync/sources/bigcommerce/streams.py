@@ -109,15 +109,15 @@ class RecoveryUrls:
 STREAMS = (
     Stream("customers", ("id",), "date_modified", "bigcommerce_customers",
            "Registered customers (v3), with addresses",
-           path="/v3/customers", params={"include": "addresses"}, window=V3_MODIFIED,
+           path="/v3/customers", params={"include": "addresses"}, window_params=V3_MODIFIED,
            paginator=V3_CURSOR),
     Stream("subscribers", ("id",), "date_modified", "bigcommerce_subscribers",
            "Newsletter subscribers: BigCommerce keeps e-mail consent here",
-           path="/v3/customers/subscribers", window=V3_MODIFIED,
+           path="/v3/customers/subscribers", window_params=V3_MODIFIED,
            params={"sort": "date_modified", "direction": "asc"}, paginator=V3_PAGES_REWALK),
     Stream("orders", ("id",), "date_modified", "bigcommerce_orders",
            "Orders (v2) of every status, with products, shipping addresses and coupons",
-           path="/v2/orders", window=V2_MODIFIED, paginator=V2_KEYSET, records=None,
+           path="/v2/orders", window_params=V2_MODIFIED, paginator=V2_KEYSET, records=None,
            parse_cursor=rfc2822_ts, enrich=order_with_subresources,
            # BC1: every status. The v2 list leaves out Incomplete (status 0) orders unless
            # asked for by status: walk those too (each once, should a store list them).
@@ -125,7 +125,7 @@ STREAMS = (
     Stream("products", ("id",), "date_modified", "bigcommerce_products",
            "Catalog products with variants and images, plus the category tree",
            path="/v3/catalog/products", params={"include": "variants,images"},
-           window=V3_MODIFIED, paginator=V3_KEYSET,
+           window_params=V3_MODIFIED, paginator=V3_KEYSET,
            # Categories are few and carry no modified date: the whole tree with each run.
            parts=(Part("categories", "bigcommerce_categories", "/v3/catalog/categories",
                        V3_PAGES),)),

@@ -40,7 +40,7 @@ def resource(name: str, description: str, resource: str, cursor: str = "updated_
         name, ("id",), cursor, f"shopify_{name}", description,
         path=f"/{resource}.json", records=resource,
         params={**(params or {}), "order": f"{cursor} asc"},
-        window=bounds(f"{cursor}_min", f"{cursor}_max", api_timestamp),
+        window_params=bounds(f"{cursor}_min", f"{cursor}_max", api_timestamp),
         paginator=LinkHeader(), restarts=MAX_RESTARTS, **hooks,
     )
 

@@ -13,8 +13,14 @@ from ecom_sandbox.bigcommerce.app import create_app
 from ecom_sandbox.server import serve_in_thread
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.config_loader import parse_config
-from ecom_sync_tests.sources.conformance.harness import FAST_HTTP, PAGE_SIZE, SourceHarness
-from ecom_sync_tests.sources.conftest import CONN_NAME, TOKEN_ENV, US, make_sandbox
+from ecom_sync_tests.sources.conformance.harness import PAGE_SIZE, SourceHarness
+from ecom_sync_tests.sources.conftest import (
+    CONN_NAME,
+    FAST_HTTP,
+    TOKEN_ENV,
+    US,
+    make_sandbox,
+)
 
 # stream → its list path and how a later page of its walk is asked for
 LATER_PAGE: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {

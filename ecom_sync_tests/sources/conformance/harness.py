@@ -2,14 +2,13 @@
 and a few levers on it (change a record, inject faults, watch requests).
 
 A harness lives beside its platform's tests (``ecom_sync_tests/sources/<platform>/``) and
-joins the suite by one line in ``test_conformance.HARNESSES``. Expected results come from
+joins the suite by one line in ``test_conformance.HARNESSES``. Its connections use
+``FAST_HTTP`` (retries wait at most 0.2 s) and ``PAGE_SIZE``. Expected results come from
 the stand-in's own records, never from what the client returned.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -24,9 +23,8 @@ from ecom_sync.config import ConnectionConfig
 from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
 from ecom_sync.sources.registry import Platform, get_platform
 from ecom_sync.sources.stream import Stream
+from ecom_sync_tests.sources.conftest import landed_rows
 
-# Retries wait at most 0.2 s so fault checks stay quick; still polite.
-FAST_HTTP: dict[str, Any] = {"timeout_s": 5.0, "max_attempts": 6, "backoff_max_s": 0.2}
 PAGE_SIZE = 10  # small pages: every walk spans several
 
 # (path, query or body) of one request the stand-in received
@@ -82,14 +80,6 @@ class SourceHarness(ABC):
         return get_platform(self.platform)
 
 
-def read_landed(folder: Path) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for path in sorted(folder.glob("page-*.ndjson.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            rows.extend(json.loads(line) for line in fh if line.strip())
-    return rows
-
-
 @dataclass
 class Landed:
     stats: ExtractStats
@@ -97,7 +87,7 @@ class Landed:
 
     @property
     def ids(self) -> list[Any]:
-        return [r["id"] for r in read_landed(self.folder)]
+        return [r["id"] for r in landed_rows(self.folder)]
 
 
 @dataclass

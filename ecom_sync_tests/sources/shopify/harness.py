@@ -15,7 +15,8 @@ from ecom_sandbox.shopify.sandbox import Sandbox
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.config_loader import parse_config
 from ecom_sync_tests.helpers import HISTORY_DAYS, today
-from ecom_sync_tests.sources.conformance.harness import FAST_HTTP, PAGE_SIZE, SourceHarness
+from ecom_sync_tests.sources.conformance.harness import PAGE_SIZE, SourceHarness
+from ecom_sync_tests.sources.conftest import FAST_HTTP
 
 SHOP = "acme-nordic"
 SHOP_TOKEN = "sandbox-token-acme-nordic"
