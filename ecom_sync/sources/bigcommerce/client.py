@@ -75,9 +75,7 @@ def api_timestamp(ts: datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def api_client(
-    conn: BigCommerceConnection, transport: httpx.BaseTransport | None = None
-) -> ApiClient:
+def api_client(conn: BigCommerceConnection) -> ApiClient:
     """The store's API (``/stores/{hash}``, v2 and v3 under it), paced by its quota."""
     return ApiClient(
         base_url=conn.store_base_url,
@@ -90,7 +88,6 @@ def api_client(
             f"access token in the environment variable {conn.token_env}"
         ),
         policy=BigCommerceQuota(conn.http.min_requests_left),
-        transport=transport,
     )
 
 

@@ -63,7 +63,7 @@ def api_timestamp(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def api_client(conn: ShopifyConnection, transport: httpx.BaseTransport | None = None) -> ApiClient:
+def api_client(conn: ShopifyConnection) -> ApiClient:
     """The shop's Admin REST API (``/admin/api/{version}``), paced by its leaky bucket."""
     return ApiClient(
         base_url=f"{conn.store_base_url}/admin/api/{conn.api_version}",
@@ -75,7 +75,6 @@ def api_client(conn: ShopifyConnection, transport: httpx.BaseTransport | None = 
             f"read_orders, read_all_orders, read_products) and put it in {conn.token_env}"
         ),
         policy=ShopifyBucket(headroom=max(2, conn.http.min_requests_left)),
-        transport=transport,
     )
 
 
