@@ -76,3 +76,6 @@ class BigCommerceHarness(SourceHarness):
 
     def faults_left(self) -> int:
         return len(self.sandbox.faults.active())
+
+
+HARNESS = BigCommerceHarness

@@ -83,3 +83,6 @@ class ShopifyHarness(SourceHarness):
 
     def faults_left(self) -> int:
         return len(self.sandbox.faults.active())
+
+
+HARNESS = ShopifyHarness
