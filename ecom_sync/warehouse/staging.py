@@ -14,7 +14,8 @@ import duckdb
 
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.sources.landing import Window, landed_files
-from ecom_sync.sources.registry import Platform, StreamSpec
+from ecom_sync.sources.registry import Platform
+from ecom_sync.sources.stream import Stream
 from ecom_sync.warehouse.db import transaction
 
 FILES_PER_MERGE = 200  # landing pages (≤250 records each) merged per statement
@@ -104,7 +105,7 @@ def stage_stream(
     con: duckdb.DuckDBPyConnection,
     platform: Platform,
     conn: ConnectionConfig,
-    stream: StreamSpec,
+    stream: Stream,
     window: Window,
     landing_root: Path,
 ) -> list[StageResult]:
@@ -118,7 +119,7 @@ def _merge_stream(
     con: duckdb.DuckDBPyConnection,
     platform: Platform,
     conn: ConnectionConfig,
-    stream: StreamSpec,
+    stream: Stream,
     window: Window,
     landing_root: Path,
 ) -> list[StageResult]:
@@ -133,15 +134,15 @@ def _merge_stream(
             connection=conn.name,
         )
     ]
-    for part, table in stream.parts:
+    for part in stream.parts:
         results.append(
             merge_files(
                 con,
-                select_sql=platform.sql(f"stage_{part}"),
-                table=table,
-                key=("id",),
+                select_sql=platform.sql(f"stage_{part.name}"),
+                table=part.staging_table,
+                key=part.primary_key,
                 cursor="_extracted_at",
-                files=landed_files(landing_root, conn.name, stream.name, window, part=part),
+                files=landed_files(landing_root, conn.name, stream.name, window, part.name),
                 connection=conn.name,
             )
         )
