@@ -28,6 +28,8 @@ create table if not exists objects (
     remote_id varchar,
     status varchar not null,          -- sending (intent, before the request) | sent | failed
                                       -- | withdrawn (taken back from the destination)
+                                      -- | requeued (reconcile found it missing or
+                                      --   different: sent again by the next publish)
     source integer,                   -- 1 real-time (fired automations), 0 historical
     attempts integer not null,
     last_error varchar,
@@ -292,6 +294,27 @@ class Ledger:
             select kind, key, 'sending', 0, now() from batch
             on conflict (kind, key) do nothing
             """)
+
+    def requeue(self, pairs: list[tuple[str, str]], reason: str) -> dict[str, int]:
+        """Mark sent objects ``(kind, key)`` to be sent again: the next plan takes them as
+        retries. Their remote ids stay, so a re-send is an update, never a first send
+        (no automation fires again). Returns how many per kind."""
+        if not pairs:
+            return {}
+        frame = pd.DataFrame(pairs, columns=["kind", "key"])
+        writer = self.con.cursor()
+        try:
+            writer.register("batch", frame)
+            counts = dict(writer.execute("""
+                select o.kind, count(*) from objects o semi join batch b using (kind, key)
+                where o.status = 'sent' group by all""").fetchall())
+            writer.execute("""
+                update objects set status = 'requeued', last_error = ?, updated_at = now()
+                where status = 'sent' and (kind, key) in (select (kind, key) from batch)
+                """, [reason])
+        finally:
+            writer.close()
+        return counts
 
     def remote_id(self, kind: str, key: str) -> str | None:
         row = self.con.execute(
