@@ -85,6 +85,10 @@ class DestinationConfig(SecretFromEnv):
     # of other stores, and contacts known only from other stores, are skipped with a
     # reason; so each store can go to one destination, another, or both.
     connections: tuple[str, ...] | None = None
+    # After each publish the asset check reads this many sent objects per kind back
+    # (within this many requests) and warns on drift; `ecom-sync reconcile` reads all.
+    reconcile_sample: int = Field(20, ge=1)
+    reconcile_max_requests: int = Field(150, ge=1)
 
     @property
     def kind(self) -> str:

@@ -53,8 +53,10 @@ class ReadBack(Protocol):
     """What a destination reads back and how (its client and pacing underneath)."""
 
     # Walks in order; each lists the kinds one walk of the API returns (e.g. v3
-    # ecomOrders holds orders and carts alike).
+    # ecomOrders holds orders and carts alike). A full run reads these in pages.
     walks: tuple[tuple[str, ...], ...]
+    # Kinds it can look up by key (a sampled run; a full run for kinds it cannot walk).
+    lookup_kinds: tuple[str, ...]
     # Kinds the sync owns there (e.g. e-commerce objects of its connections): one it does
     # not know is *extra*. Not contacts: an account holds people from elsewhere too.
     owned_kinds: tuple[str, ...]
@@ -65,9 +67,9 @@ class ReadBack(Protocol):
 
     def expected_sql(self) -> str:
         """Rows ``(kind, key, state, fields, requeue_kind, requeue_key)`` over the views
-        ``outbox`` (live objects with payloads), ``ledger`` and ``currencies``: ``state``
-        sent (and current) | stale (sent, changed since) | pending (not sent yet);
-        ``fields`` a JSON object of text values (null: not compared)."""
+        ``live`` (the outbox's objects: payload ``p`` and ``state`` sent | stale |
+        pending), ``ledger`` and ``currencies``; ``fields`` a JSON object of text values
+        (null: not compared)."""
         ...
 
     def params(self) -> dict[str, Any]:
@@ -79,8 +81,10 @@ class ReadBack(Protocol):
         (raises :class:`OutOfBudget` when the request budget is spent)."""
         ...
 
-    def read_keys(self, kind: str, keys: list[str]) -> Iterator[list[RemoteRow]]:
-        """Look these objects up (``fields`` None for one not there)."""
+    def read_keys(self, kind: str, keys: list[tuple[str, str | None]]
+                  ) -> Iterator[list[RemoteRow]]:
+        """Look these objects up by ``(key, remote id the ledger holds)`` (``fields``
+        None for one not there)."""
         ...
 
     def requests_made(self) -> int: ...
@@ -90,7 +94,7 @@ class ReadBack(Protocol):
 class KindDrift:
     checked: int = 0      # objects compared with what the destination holds
     pending: int = 0      # not sent yet (or failed): not drift
-    complete: bool = True  # False: the budget ran out before this kind was read whole
+    complete: bool = True  # False: the request budget ran out while reading this kind
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORIES, 0))
     fields: dict[str, int] = field(default_factory=dict)  # differing field → objects
     samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -180,21 +184,8 @@ def reconcile(destination: str, readback: ReadBack, outbox: Path, ledger: Ledger
                 readback)
             con.execute("create or replace temp table rc_remote (kind varchar, key varchar, "
                         "present boolean, fields json)")
-            complete: set[str] = set()
-            for walk in readback.walks:
-                kinds = [k for k in walk if k not in readback.unreadable]
-                if not kinds:
-                    continue
-                if sample is None:
-                    if _load(con, readback.read_all(walk)):
-                        complete.update(kinds)
-                else:
-                    for kind in kinds:
-                        keys = [k for (k,) in con.execute(
-                            "select key from rc_expected where kind = ? and state <> 'pending' "
-                            "order by random() limit ?", [kind, sample]).fetchall()]
-                        _load(con, readback.read_keys(kind, keys))
-            _diff(con, report, complete, set(readback.owned_kinds), readback.opt_out)
+            whole, cut_short = _read(con, readback, sample)
+            _diff(con, report, whole, set(readback.owned_kinds), readback.opt_out, cut_short)
         if repair:
             report.requeued = _requeue(con, ledger)
     finally:
@@ -207,6 +198,17 @@ def reconcile(destination: str, readback: ReadBack, outbox: Path, ledger: Ledger
 def _expected(con: duckdb.DuckDBPyConnection, outbox_sql: str, readback: ReadBack) -> None:
     con.execute(f"create or replace temp view outbox as {outbox_sql}")
     con.execute("create or replace temp view ledger as select * from objects")
+    # The outbox's objects with their payloads and where the ledger has them: sent (as
+    # the outbox has them now), stale (sent, changed since) or pending (not sent yet).
+    con.execute("""
+        create or replace temp view live as
+        select o.kind, o.key, o.connection, o.email_key, o.placed_at, o.skip_reason,
+               o.payload::json as p,
+               case when l.status = 'sent' and l.hash = o.hash then 'sent'
+                    when l.status = 'sent' then 'stale' else 'pending' end as state
+        from outbox o
+        left join ledger l on l.kind = o.kind and l.key = o.key
+        """)
     con.execute("create or replace temp table currencies as select code, "
                 "minor_unit::integer as minor_unit from read_csv(?, header = true)",
                 [str(CURRENCIES_CSV)])
@@ -214,6 +216,35 @@ def _expected(con: duckdb.DuckDBPyConnection, outbox_sql: str, readback: ReadBac
     sql = readback.expected_sql()
     con.execute(f"create or replace temp table rc_expected as {sql}",
                 {k: v for k, v in params.items() if f"${k}" in sql})
+
+
+def _read(con: duckdb.DuckDBPyConnection, readback: ReadBack, sample: int | None
+          ) -> tuple[set[str], set[str]]:
+    """Read into ``rc_remote``: a full run walks (paged) what it can and looks up every
+    sent object of the kinds it cannot walk; a sampled run looks up ``sample`` sent
+    objects per kind. Returns the kinds read whole and those the budget cut short."""
+    whole: set[str] = set()
+    cut_short: set[str] = set()
+    walked: set[str] = set()
+    if sample is None:
+        for walk in readback.walks:
+            kinds = {k for k in walk if k not in readback.unreadable}
+            if kinds:
+                walked |= kinds
+                (whole if _load(con, readback.read_all(walk)) else cut_short).update(kinds)
+    for kind in readback.lookup_kinds:
+        if kind in walked or kind in readback.unreadable:
+            continue
+        keys = con.execute(
+            "select e.key, l.remote_id from rc_expected e "
+            "left join ledger l on l.kind = e.kind and l.key = e.key "
+            "where e.kind = ? and e.state <> 'pending' order by random() limit ?",
+            [kind, sample if sample is not None else 2**62]).fetchall()
+        if not _load(con, readback.read_keys(kind, keys)):
+            cut_short.add(kind)
+        elif sample is None:
+            whole.add(kind)
+    return whole, cut_short
 
 
 def _load(con: duckdb.DuckDBPyConnection, pages: Iterator[list[RemoteRow]]) -> bool:
@@ -236,7 +267,8 @@ def _load(con: duckdb.DuckDBPyConnection, pages: Iterator[list[RemoteRow]]) -> b
 
 
 def _diff(con: duckdb.DuckDBPyConnection, report: ReconcileReport, complete: set[str],
-          owned: set[str], opt_out: tuple[str, str, str] | None) -> None:
+          owned: set[str], opt_out: tuple[str, str, str] | None, cut_short: set[str]
+          ) -> None:
     """Classify every object in scope: a kind read whole (``complete``) is compared in
     full, and if the sync ``owned`` it there, objects it does not know are extra;
     otherwise only the keys read back are compared."""
@@ -282,7 +314,7 @@ def _diff(con: duckdb.DuckDBPyConnection, report: ReconcileReport, complete: set
         "select distinct kind from rc_rows order by kind").fetchall()
         if k not in report.unreadable]
     for kind in kinds:
-        drift = KindDrift(complete=kind in complete)
+        drift = KindDrift(complete=kind not in cut_short)
         drift.checked, drift.pending = con.execute(
             "select count(*) filter (present), count(*) filter (state = 'pending' "
             "and not present) from rc_rows where kind = ? and in_scope", [kind]).fetchone()

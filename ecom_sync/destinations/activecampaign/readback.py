@@ -42,6 +42,8 @@ class ActiveCampaignReadBack:
 
     walks = (("connection",), ("contact",), ("list_membership",), ("ecom_customer",),
              ("order", "cart"))
+    lookup_kinds = ("connection", "contact", "list_membership", "ecom_customer", "order",
+                    "cart")
     owned_kinds = ("connection", "ecom_customer", "order", "cart")
     unreadable: dict[str, str] = {}
     opt_out = ("list_membership", "list", "unsubscribed")
@@ -91,8 +93,9 @@ class ActiveCampaignReadBack:
                         {"filters[connectionid]": str(conn["id"])})):
                     yield [self._order_row(name, o) for o in page]
 
-    def read_keys(self, kind: str, keys: list[str]) -> Iterator[list[RemoteRow]]:
-        for key in keys:
+    def read_keys(self, kind: str, keys: list[tuple[str, str | None]]
+                  ) -> Iterator[list[RemoteRow]]:
+        for key, _ in keys:
             self._spend()
             yield [self._look_up(kind, key)]
 

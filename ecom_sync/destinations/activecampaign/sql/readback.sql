@@ -1,16 +1,8 @@
 -- What the account should hold, in the fields reconcile reads back (readback.py), from the
--- outbox's payloads (views: outbox, ledger, currencies). state: sent (as the outbox has it
--- now) | stale (sent, changed since) | pending (not sent yet). requeue_*: the ledger
--- object whose next send makes this one again. Fields are text; null: not compared.
-with live as (
-    select o.kind, o.key, o.connection, o.email_key, o.placed_at, o.skip_reason,
-           o.payload::json as p,
-           case when l.status = 'sent' and l.hash = o.hash then 'sent'
-                when l.status = 'sent' then 'stale' else 'pending' end as state
-    from outbox o
-    left join ledger l on l.kind = o.kind and l.key = o.key
-),
-sendable as (select * from live where skip_reason is null),
+-- outbox's payloads (views: live, ledger, currencies; see publish/reconcile.py).
+-- requeue_*: the ledger object whose next send makes this one again. Fields are text;
+-- null: not compared.
+with sendable as (select * from live where skip_reason is null),
 -- An e-commerce customer is sent on its own, or made by the upsert of its orders and
 -- carts (ecom_customer.keys.sql): its consent is its own payload's, else its orders' when
 -- they agree (C3); a cart-only customer's is not compared.
