@@ -168,6 +168,15 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
     return 3 if drift and not args.repair else 0
 
 
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from ecom_sync.erasure import forget
+
+    report = forget(load_config(), args.email)
+    print(f"Forgot {args.email.strip()}.")  # the one place the address is shown
+    print(report.text())
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from ecom_sync.report import warehouse_summary
 
@@ -257,6 +266,10 @@ def build_parser() -> argparse.ArgumentParser:
     recon.add_argument("--max-requests", type=int, default=None, metavar="N",
                        help="stop reading after N requests (what was not read is reported)")
     recon.set_defaults(fn=_cmd_reconcile)
+
+    forget = sub.add_parser("forget", help="erase a person everywhere (GDPR), keep a tombstone")
+    forget.add_argument("email", help="the person's e-mail address (any case)")
+    forget.set_defaults(fn=_cmd_forget)
 
     status = sub.add_parser("status", help="connections and what the warehouse holds")
     status.set_defaults(fn=_cmd_status)

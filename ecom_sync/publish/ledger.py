@@ -39,6 +39,11 @@ create table if not exists objects (
 create table if not exists published (
     outbox_id varchar primary key, gen integer not null, published_at timestamptz not null
 );
+create table if not exists opt_outs (
+    email_key varchar primary key,    -- opted out in the destination itself (C4): never
+    seen_at timestamptz not null,     -- subscribed again by the sync
+    source varchar not null           -- reconcile | publish
+);
 create table if not exists runs (
     started_at timestamptz, finished_at timestamptz, dry_run boolean, requests integer,
     summary varchar
@@ -315,6 +320,30 @@ class Ledger:
         finally:
             writer.close()
         return counts
+
+    def record_opt_outs(self, email_keys: list[str], source: str) -> int:
+        """Contacts seen opted out in the destination (an unsubscribe): the first sighting
+        is kept. Returns how many are new."""
+        if not email_keys:
+            return 0
+        frame = pd.DataFrame({"email_key": sorted(set(email_keys))})
+        writer = self.con.cursor()
+        try:
+            writer.register("batch", frame)
+            (new,) = writer.execute(
+                "select count(*) from batch anti join opt_outs using (email_key)").fetchone()
+            writer.execute("insert into opt_outs select email_key, now(), ? from batch "
+                           "on conflict do nothing", [source])
+        finally:
+            writer.close()
+        return new
+
+    def opt_outs(self) -> list[tuple[str, datetime, str]]:
+        return self.con.execute(
+            "select email_key, seen_at, source from opt_outs order by email_key").fetchall()
+
+    def forget_opt_out(self, email_key: str) -> None:
+        self.con.execute("delete from opt_outs where email_key = ?", [email_key])
 
     def remote_id(self, kind: str, key: str) -> str | None:
         row = self.con.execute(

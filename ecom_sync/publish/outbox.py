@@ -366,7 +366,7 @@ def build_outbox(
 
 def _counts(con: duckdb.DuckDBPyConnection, glob: str) -> dict[str, dict[str, Any]]:
     """The live counts of a whole outbox written at once."""
-    return _moved({}, con.execute(
+    return moved_counts({}, con.execute(
         f"select kind, skip_reason, count(*) from read_parquet('{glob}') group by all"
     ).fetchall())
 
@@ -375,7 +375,7 @@ def _updated_counts(con: duckdb.DuckDBPyConnection,
                     counts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The live counts per kind (objects, to send, skipped by reason), moved by the diff:
     each changed row leaves its old bucket and joins its new one."""
-    return _moved(counts, con.execute("""
+    return moved_counts(counts, con.execute("""
         select kind, skip_reason as reason, count(*) as n from _outbox_diff where live
         group by all
         union all
@@ -383,7 +383,7 @@ def _updated_counts(con: duckdb.DuckDBPyConnection,
         """).fetchall())
 
 
-def _moved(counts: dict[str, dict[str, Any]],
+def moved_counts(counts: dict[str, dict[str, Any]],
            moves: list[tuple[str, str | None, int]]) -> dict[str, dict[str, Any]]:
     out = {k: {"objects": c["objects"], "to_send": c["to_send"], "skipped": dict(c["skipped"])}
            for k, c in counts.items()}

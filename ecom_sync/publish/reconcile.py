@@ -186,6 +186,8 @@ def reconcile(destination: str, readback: ReadBack, outbox: Path, ledger: Ledger
                         "present boolean, fields json)")
             whole, cut_short = _read(con, readback, sample)
             _diff(con, report, whole, set(readback.owned_kinds), readback.opt_out, cut_short)
+        # An unsubscribe seen in the destination holds back every later subscription.
+        ledger.record_opt_outs(report.opt_outs, "reconcile")
         if repair:
             report.requeued = _requeue(con, ledger)
     finally:

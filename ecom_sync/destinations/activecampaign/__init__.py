@@ -12,8 +12,10 @@ from typing import Any
 
 from ecom_sync.destinations.activecampaign.client import ActiveCampaignClient
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
+from ecom_sync.destinations.activecampaign.erase import erase
 from ecom_sync.destinations.activecampaign.publisher import KINDS, ActiveCampaignPublisher
 from ecom_sync.destinations.activecampaign.readback import ActiveCampaignReadBack
+from ecom_sync.publish.erasure import DestinationErasure, PersonObject
 from ecom_sync.publish.ledger import Ledger
 from ecom_sync.publish.report import PublishReport
 
@@ -58,6 +60,15 @@ class ActiveCampaign:
         client = ActiveCampaignClient(dest, dest.token().get_secret_value())
         try:
             yield ActiveCampaignReadBack(dest, client, max_requests)
+        finally:
+            client.close()
+
+    def erase(self, dest: ActiveCampaignDestination, email_key: str,
+              objects: list[PersonObject]) -> DestinationErasure:
+        """Delete the person (``ecom-sync forget``) as far as the API allows (erase.py)."""
+        client = ActiveCampaignClient(dest, dest.token().get_secret_value())
+        try:
+            return erase(client, email_key)
         finally:
             client.close()
 

@@ -13,9 +13,11 @@ from typing import Any
 
 from ecom_sync.destinations.connectif.client import ConnectifClient
 from ecom_sync.destinations.connectif.config import ConnectifDestination
+from ecom_sync.destinations.connectif.erase import erase
 from ecom_sync.destinations.connectif.publisher import KINDS, ConnectifSender
 from ecom_sync.destinations.connectif.readback import ConnectifReadBack
 from ecom_sync.publish.driver import publish_outbox
+from ecom_sync.publish.erasure import DestinationErasure, PersonObject
 from ecom_sync.publish.ledger import Ledger
 from ecom_sync.publish.report import PublishReport
 
@@ -60,6 +62,15 @@ class Connectif:
         client = ConnectifClient(dest, dest.api_key().get_secret_value())
         try:
             yield ConnectifReadBack(client, max_requests)
+        finally:
+            client.close()
+
+    def erase(self, dest: ConnectifDestination, email_key: str,
+              objects: list[PersonObject]) -> DestinationErasure:
+        """Delete the person (``ecom-sync forget``) as far as the API allows (erase.py)."""
+        client = ConnectifClient(dest, dest.api_key().get_secret_value())
+        try:
+            return erase(client, objects)
         finally:
             client.close()
 
