@@ -1,5 +1,6 @@
 """Per destination: the outbox (canonical → desired objects) and the publish of its delta."""
 
+import json
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -11,6 +12,7 @@ from ecom_sync.defs.keys import CANONICAL_KEYS
 from ecom_sync.destinations.registry import get_destination
 from ecom_sync.publish.outbox import build_outbox
 from ecom_sync.publish.reconcile import reconcile_destination
+from ecom_sync.sources.erasure import mask_emails
 from ecom_sync.sources.http import SourceError
 from ecom_sync.warehouse.db import connect
 
@@ -93,7 +95,7 @@ def build_publish_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
                 datetime.now(UTC), dry_run=config.dry_run, fire_nothing=config.fire_nothing)
         except (SourceError, ConfigError) as exc:
             raise dg.Failure(description=str(exc)) from None
-        context.log.info(report.text())
+        context.log.info(mask_emails(report.text()))  # logs never show an address
         totals = report.totals()
         metadata = {
             "dry_run": report.dry_run,
@@ -111,7 +113,8 @@ def build_publish_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
             **{f"{k}_{what}": n for k, t in totals.items() for what, n in t.items()},
         }
         if report.dry_run:
-            metadata["samples"] = dg.MetadataValue.json(report.samples)
+            metadata["samples"] = dg.MetadataValue.json(
+                json.loads(mask_emails(json.dumps(report.samples, default=str))))
         yield dg.MaterializeResult(
             metadata=metadata,
             check_results=[dg.AssetCheckResult(
@@ -120,7 +123,8 @@ def build_publish_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata={"failed": report.failed,
                           "reasons": dg.MetadataValue.json(
-                              [f"{k} {key}: {e}" for k, key, e in report.errors[:50]])},
+                              [mask_emails(f"{k} {key}: {e}") for k, key, e in
+                               report.errors[:50]])},
             )],
         )
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ecom_sync.publish.ledger import Ledger
 from ecom_sync.publish.outbox import OutboxStore
+from ecom_sync.sources.erasure import mask_emails
 
 CATEGORIES = ("missing", "extra", "different", "opted_out")
 SAMPLES = 5
@@ -149,22 +150,10 @@ class ReconcileReport:
                 for kind, d in self.kinds.items() if d.samples}
 
 
-def mask_email(text: str) -> str:
-    """``ann.lee@example.com`` → ``a***@example.com`` (metadata never shows an address)."""
-    local, at, domain = text.partition("@")
-    return f"{local[:1]}***@{domain}" if at else text
-
-
 def _show(sample: dict[str, Any], mask: bool) -> str:
-    key = str(sample["key"])
-    if mask:
-        key = "|".join(mask_email(part) for part in key.split("|"))
-    diffs = sample.get("diffs") or []
-    if not diffs:
-        return key
-    shown = "; ".join(f"{f}: {'?' if mask and '@' in str(e) else e} → "
-                      f"{'?' if mask and '@' in str(a) else a}" for f, e, a in diffs)
-    return f"{key} ({shown})"
+    diffs = "; ".join(f"{f}: {want} → {got}" for f, want, got in sample.get("diffs") or [])
+    text = f"{sample['key']} ({diffs})" if diffs else str(sample["key"])
+    return mask_emails(text) if mask else text
 
 
 def reconcile(destination: str, readback: ReadBack, outbox: Path, ledger: Ledger, *,

@@ -12,6 +12,7 @@ import duckdb
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from ecom_sync import paths
+from ecom_sync.sources.erasure import mask_emails
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 # DuckDB's default is 80% of RAM: its buffer pool then grows with the data (a 6-year
@@ -115,8 +116,9 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
 
 
 def markdown_preview(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> str:
-    """A small markdown table for asset metadata (pandas is fine at 5 rows)."""
+    """A small markdown table for asset metadata (pandas is fine at 5 rows); e-mail
+    addresses masked (run metadata outlives an erasure)."""
     frame = con.execute(sql, params or []).df()
     if frame.empty:
         return "_(no rows)_"
-    return frame.iloc[:, :8].map(lambda v: str(v)[:40]).to_markdown(index=False)
+    return frame.iloc[:, :8].map(lambda v: mask_emails(str(v))[:40]).to_markdown(index=False)
