@@ -10,6 +10,7 @@ from ecom_sync import paths
 from ecom_sync.config import ConfigError, DestinationConfig
 from ecom_sync.defs.keys import CANONICAL_KEYS
 from ecom_sync.destinations.registry import get_destination
+from ecom_sync.publish.ledger import Ledger
 from ecom_sync.publish.outbox import build_outbox
 from ecom_sync.publish.reconcile import reconcile_destination
 from ecom_sync.sources.erasure import mask_emails
@@ -52,7 +53,8 @@ def build_outbox_asset(dest: DestinationConfig) -> dg.AssetsDefinition:
         with connect() as con:
             built = build_outbox(con, destination.sql_dir, destination.kinds,
                                  destination.outbox_params(dest), out,
-                                 connections=dest.published_connections())
+                                 connections=dest.published_connections(),
+                                 opt_outs=Ledger.opt_outs_file(paths.ledger_path(dest.name)))
         rows = [f"| {k} | {n} | {built.to_send.get(k, 0)} | {built.rendered.get(k, 0)} |"
                 for k, n in built.objects.items()]
         return dg.MaterializeResult(metadata={

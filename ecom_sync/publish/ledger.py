@@ -8,6 +8,7 @@ send is an upsert or a look-up-then-update, so nothing is duplicated.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -321,9 +322,15 @@ class Ledger:
             writer.close()
         return counts
 
+    @staticmethod
+    def opt_outs_file(path: Path) -> Path:
+        """Where a ledger exports its opt-outs for the outbox build (which must not open the
+        ledger: a publish may hold it)."""
+        return path.with_name(f"{path.stem}.opt_outs.parquet")
+
     def record_opt_outs(self, email_keys: list[str], source: str) -> int:
         """Contacts seen opted out in the destination (an unsubscribe): the first sighting
-        is kept. Returns how many are new."""
+        is kept, and the export rewritten. Returns how many are new."""
         if not email_keys:
             return 0
         frame = pd.DataFrame({"email_key": sorted(set(email_keys))})
@@ -336,6 +343,8 @@ class Ledger:
                            "on conflict do nothing", [source])
         finally:
             writer.close()
+        if new:
+            self._export_opt_outs()
         return new
 
     def opt_outs(self) -> list[tuple[str, datetime, str]]:
@@ -344,6 +353,15 @@ class Ledger:
 
     def forget_opt_out(self, email_key: str) -> None:
         self.con.execute("delete from opt_outs where email_key = ?", [email_key])
+        if self.opt_outs_file(self.path).exists():
+            self._export_opt_outs()
+
+    def _export_opt_outs(self) -> None:
+        target = self.opt_outs_file(self.path)
+        tmp = target.with_name(f".{target.name}.tmp")
+        self.con.execute(f"copy (select * from opt_outs order by email_key) to '{tmp}' "
+                         "(format parquet)")
+        os.replace(tmp, target)
 
     def remote_id(self, kind: str, key: str) -> str | None:
         row = self.con.execute(

@@ -59,7 +59,15 @@ def create_conformed_views(con: duckdb.DuckDBPyConnection, platforms: list[Platf
     load_erased_people(con)  # the tombstoned people the models leave out (a temp table)
 
 
-def build_canonical(con: duckdb.DuckDBPyConnection, platforms: list[Platform]) -> BuildResult:
+def build_canonical(con: duckdb.DuckDBPyConnection, platforms: list[Platform],
+                    consent_policies: dict[str, str] | None = None) -> BuildResult:
+    """``consent_policies``: each connection's ``consent_policy`` (None: keep the table)."""
+    if consent_policies is not None:
+        with transaction(con):
+            con.execute("delete from ref.consent_policies")
+            if consent_policies:
+                con.executemany("insert into ref.consent_policies values (?, ?)",
+                                sorted(consent_policies.items()))
     create_conformed_views(con, platforms)
     con.execute("drop schema if exists canonical_next cascade")
     con.execute("create schema canonical_next")

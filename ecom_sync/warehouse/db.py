@@ -43,6 +43,10 @@ create table if not exists ref.connections (
     enabled boolean not null,
     updated_at timestamptz not null
 );
+create table if not exists ref.consent_policies (
+    connection varchar primary key,   -- a connection's consent_policy (config), written by
+    consent_policy varchar not null   -- each canonical build; absent: sync
+);
 """
 
 

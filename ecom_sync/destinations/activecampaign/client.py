@@ -16,6 +16,7 @@ from ecom_sync.publish.ratelimit import AccountPacing, per_minute_limiter
 from ecom_sync.sources.http import ApiClient, SourceError
 
 PAGE_LIMIT = 100  # the most a v3 list answers per request (A.1)
+SUBSCRIBED, UNSUBSCRIBED = "1", "2"  # a contact's status on a list (A.7)
 
 BULK_ORDERS = (
     "mutation Push($orders: [OrderInput]) { bulkUpsertOrdersAsync(orders: $orders) { recordId } }"

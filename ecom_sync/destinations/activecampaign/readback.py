@@ -18,12 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ecom_sync.destinations.activecampaign.client import ActiveCampaignClient
+from ecom_sync.destinations.activecampaign.client import (
+    SUBSCRIBED,
+    UNSUBSCRIBED,
+    ActiveCampaignClient,
+)
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
 from ecom_sync.publish.reconcile import OutOfBudget, RemoteRow
 
 SERVICE_PREFIX = "ecom_sync-"
-SUBSCRIBED, UNSUBSCRIBED = "1", "2"
 LIST_STATUS = {SUBSCRIBED: "subscribed", UNSUBSCRIBED: "unsubscribed"}
 EXPECTED_SQL = Path(__file__).parent / "sql" / "readback.sql"
 

@@ -64,14 +64,14 @@ def test_r_m6_drift_is_found_and_repair_sends_only_what_drifted(ac: AcTarget) ->
         ("total_minor", str(changed["totalPrice"]), str(changed["totalPrice"] + 500))]
 
     repaired = run_reconcile(ac, repair=True)
-    assert repaired.requeued == {"order": 2, "contact": 1}
+    assert repaired.requeued == {"order": 2, "subscription": 1}
 
     writes = ac.account.write_requests()
     again = ac.publish()
     assert again.failed == 0 and again.fired_automations == 0
     sent = {k: t["created"] + t["updated"] for k, t in again.totals().items()
             if t["created"] + t["updated"]}
-    assert sent == {"order": 2, "contact": 1}, again.text()
+    assert sent == {"order": 2, "subscription": 1}, again.text()
     assert ac.account.write_requests() - writes == 2  # one bulk import, one GraphQL call
     assert removed in ac.account.list_members("1")
     assert opted_out in ac.account.list_members("1", status=2)  # C4: never re-subscribed

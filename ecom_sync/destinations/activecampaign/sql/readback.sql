@@ -47,9 +47,9 @@ from sendable where kind = 'contact'
 union all
 -- C4: on the master list when it is usable and the sync subscribes the contact (one it
 -- does not subscribe may be on the list for other reasons: not compared).
-select 'list_membership', key, state, to_json({'list': 'subscribed'}), 'contact', key
+select 'list_membership', key, state, to_json({'list': 'subscribed'}), 'subscription', key
 from sendable
-where kind = 'contact' and $list_usable and (p->>'accepts_marketing')::boolean
+where kind = 'subscription' and $list_usable
 union all
 select 'ecom_customer', key, state, to_json({'accepts_marketing': accepts}),
        requeue.kind, requeue.key
