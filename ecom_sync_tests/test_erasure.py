@@ -1,134 +1,25 @@
 """``ecom-sync forget``: one person erased from the warehouse, the landing files, the outboxes,
 the ledgers and both destinations (as far as each API allows), with a tombstone that keeps
-a re-sync from bringing them back until they order again. Its own synced state (the
-session warehouse is shared read-only)."""
+a re-sync from bringing them back until they order again. On ``live_world`` (the session
+warehouse is shared read-only)."""
 
 from __future__ import annotations
 
 import gzip
-import json
 import random
-from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import duckdb
 import pytest
 
-from ecom_sandbox.activecampaign.app import create_app as create_ac_app
-from ecom_sandbox.activecampaign.state import AcAccount
-from ecom_sandbox.bigcommerce.app import create_app as create_bc_app
-from ecom_sandbox.bigcommerce.sandbox import Sandbox
-from ecom_sandbox.connectif.app import create_app as create_cx_app
-from ecom_sandbox.connectif.state import ConnectifCloud
 from ecom_sandbox.records import new_order, region_of
-from ecom_sandbox.server import serve_in_thread
-from ecom_sync import paths
 from ecom_sync.cli import main
-from ecom_sync.config import EcomSyncConfig
-from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.erasure import FORGET_JOB
-from ecom_sync.destinations.registry import get_destination
-from ecom_sync.publish.outbox import build_outbox
-from ecom_sync_tests.conftest import STATE_VARS
-from ecom_sync_tests.destinations.activecampaign.conftest import AC_TOKEN
-from ecom_sync_tests.destinations.connectif.conftest import (
-    KEY_ID,
-    KEY_SECRET,
-    STORE_URLS,
-    cx_account,
-)
-from ecom_sync_tests.helpers import (
-    TOKENS,
-    build_canonical,
-    config_dict,
-    historical_sync,
-    small_sandbox,
-    sync,
-    today,
-)
-
-
-@dataclass
-class World:
-    home: Path
-    sandbox: Sandbox
-    config: EcomSyncConfig
-    ac: AcAccount
-    ac_state: Path
-    cx: Any
-
-    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        con = duckdb.connect(str(paths.duckdb_path()), read_only=True)
-        try:
-            return con.execute(sql, list(params)).fetchall()
-        finally:
-            con.close()
-
-    def publish(self) -> None:
-        for dest in self.config.destinations:
-            destination = get_destination(dest.type)
-            con = duckdb.connect(str(paths.duckdb_path()), read_only=True)
-            try:
-                build_outbox(con, destination.sql_dir, destination.kinds,
-                             destination.outbox_params(dest), paths.outbox_path(dest.name),
-                             connections=dest.published_connections())
-            finally:
-                con.close()
-            report = destination.publish(dest, paths.outbox_path(dest.name),
-                                         paths.ledger_path(dest.name), datetime.now(UTC))
-            assert report.failed == 0, report.text()
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """Two stores synced historically and published to both destinations; the tests erase
-    different people from it."""
-    tmp_path = tmp_path_factory.mktemp("erasure")
-    home = tmp_path / "state"
-    with pytest.MonkeyPatch.context() as monkeypatch, ExitStack() as stack:
-        for var in STATE_VARS:
-            monkeypatch.delenv(var, raising=False)
-        monkeypatch.setenv("ECOM_SYNC_HOME", str(home))
-        for name, value in {**TOKENS, "TEST_AC_TOKEN": AC_TOKEN, "TEST_CX_KEY_ID": KEY_ID,
-                            "TEST_CX_KEY_SECRET": KEY_SECRET}.items():
-            monkeypatch.setenv(name, value)
-        yield _world(tmp_path, home, monkeypatch, stack)
-
-
-def _world(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch,
-           stack: ExitStack) -> World:
-    sandbox = small_sandbox(seed=23, customers=30, orders=60, carts=6)
-    ac_state = tmp_path / "ac-stand-in.json"
-    ac = AcAccount(AC_TOKEN, rate_per_second=1000.0, state_path=ac_state)
-    cx = cx_account()
-    bc_url = stack.enter_context(serve_in_thread(create_bc_app(sandbox)))
-    raw = config_dict(bc_url)
-    raw["destinations"] = [
-        {"name": "activecampaign", "type": "activecampaign", "token_env": "TEST_AC_TOKEN",
-         "api_url": stack.enter_context(serve_in_thread(create_ac_app(ac))),
-         "rate_limit_per_second": 1000},
-        {"name": "connectif_us", "type": "connectif", "key_id_env": "TEST_CX_KEY_ID",
-         "token_env": "TEST_CX_KEY_SECRET", "currency": "USD",
-         "api_url": stack.enter_context(serve_in_thread(create_cx_app(
-             ConnectifCloud([cx])))),
-         "storefronts": [{"connection": "acme_outdoor",
-                          "url": STORE_URLS["acme_outdoor"]}],
-         "authorised_domains": [*STORE_URLS.values(), "https://cdn11.bigcommerce.com"],
-         "rate_limit_per_second": 100_000}]
-    config = parse_config(raw)
-    config_file = tmp_path / "ecom_sync.yaml"
-    config_file.write_text(json.dumps(raw))  # YAML is a superset of JSON
-    monkeypatch.setenv("ECOM_SYNC_CONFIG", str(config_file))
-    historical_sync(config)
-    found = World(home, sandbox, config, ac, ac_state, cx)
-    found.publish()
-    return found
+from ecom_sync_tests.helpers import build_canonical, historical_sync, sync, today
+from ecom_sync_tests.live_world import World
 
 
 def traces(root: Path, email_key: str) -> list[str]:
