@@ -7,11 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from ecom_sandbox.activecampaign.admin import remove_from_list, unsubscribe
+from ecom_sync.cli import main
 from ecom_sync.destinations.activecampaign import DESTINATION
 from ecom_sync.publish.reconcile import ReconcileReport, reconcile_destination
 from ecom_sync_tests.destinations.activecampaign.conftest import AC_TOKEN, AcTarget
+from ecom_sync_tests.live_world import World
 
 
 def run_reconcile(ac: AcTarget, **kwargs: Any) -> ReconcileReport:
@@ -89,3 +92,16 @@ def test_r_m6_a_sampled_reconcile_stays_within_its_request_budget(ac: AcTarget) 
     assert len(ac.account.requests) - before == report.requests
     assert report.drift == 0
     assert any(not d.complete for d in report.kinds.values())
+
+
+def test_r_m6_reconcile_command_reads_each_destination_back(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``ecom-sync reconcile`` reads every destination back from the state folder and
+    config and reports per kind, with what Connectif cannot read back."""
+    assert main(["reconcile", "--sample", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "activecampaign: reconcile (sample of 3)" in out
+    assert "connectif_us: reconcile (sample of 3)" in out
+    assert "cart: not read back: Connectif has no read endpoint" in out
+    assert "drift 0" in out
