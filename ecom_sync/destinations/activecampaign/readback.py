@@ -129,9 +129,9 @@ class ActiveCampaignReadBack:
         return self._connections
 
     def list_usable(self) -> bool:
-        """C4: the master list exists under its name (else contacts join no list)."""
+        """C4: the master list exists under its name (else contacts join no list). One
+        request, outside the budget (the expected SQL needs it)."""
         if self._list_usable is None:
-            self._spend()
             found = self.client.get_list(self.dest.master_list_id)
             self._list_usable = found is not None and \
                 found.get("name") == self.dest.master_list_name
