@@ -56,6 +56,8 @@ class ReadBack(Protocol):
     # Walks in order; each lists the kinds one walk of the API returns (e.g. v3
     # ecomOrders holds orders and carts alike). A full run reads these in pages.
     walks: tuple[tuple[str, ...], ...]
+    # Objects per page of a walk (a sampled run walks a kind when that is cheaper).
+    page_size: int
     # Kinds it can look up by key (a sampled run; a full run for kinds it cannot walk).
     lookup_kinds: tuple[str, ...]
     # Kinds the sync owns there (e.g. e-commerce objects of its connections): one it does
@@ -213,16 +215,16 @@ def _read(con: duckdb.DuckDBPyConnection, readback: ReadBack, sample: int | None
           ) -> tuple[set[str], set[str]]:
     """Read into ``rc_remote``: a full run walks (paged) what it can and looks up every
     sent object of the kinds it cannot walk; a sampled run looks up ``sample`` sent
-    objects per kind. Returns the kinds read whole and those the budget cut short."""
+    objects per kind, or walks a kind whole when that takes fewer requests (a small
+    account). Returns the kinds read whole and those the budget cut short."""
     whole: set[str] = set()
     cut_short: set[str] = set()
     walked: set[str] = set()
-    if sample is None:
-        for walk in readback.walks:
-            kinds = {k for k in walk if k not in readback.unreadable}
-            if kinds:
-                walked |= kinds
-                (whole if _load(con, readback.read_all(walk)) else cut_short).update(kinds)
+    for walk in readback.walks:
+        kinds = {k for k in walk if k not in readback.unreadable}
+        if kinds and (sample is None or _pages(con, kinds, readback) <= sample * len(kinds)):
+            walked |= kinds
+            (whole if _load(con, readback.read_all(walk)) else cut_short).update(kinds)
     for kind in readback.lookup_kinds:
         if kind in walked or kind in readback.unreadable:
             continue
@@ -236,6 +238,13 @@ def _read(con: duckdb.DuckDBPyConnection, readback: ReadBack, sample: int | None
         elif sample is None:
             whole.add(kind)
     return whole, cut_short
+
+
+def _pages(con: duckdb.DuckDBPyConnection, kinds: set[str], readback: ReadBack) -> int:
+    """About how many requests a walk of ``kinds`` takes (what the sync expects there)."""
+    ((n,),) = con.execute("select count(*) from rc_expected where list_contains(?, kind)",
+                          [sorted(kinds)]).fetchall()
+    return -(-n // readback.page_size) + 1
 
 
 def _load(con: duckdb.DuckDBPyConnection, pages: Iterator[list[RemoteRow]]) -> bool:

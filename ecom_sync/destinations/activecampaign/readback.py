@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ecom_sync.destinations.activecampaign.client import (
+    PAGE_LIMIT,
     SUBSCRIBED,
     UNSUBSCRIBED,
     ActiveCampaignClient,
@@ -45,6 +46,7 @@ class ActiveCampaignReadBack:
 
     walks = (("connection",), ("contact",), ("list_membership",), ("ecom_customer",),
              ("order", "cart"))
+    page_size = PAGE_LIMIT
     lookup_kinds = ("connection", "contact", "list_membership", "ecom_customer", "order",
                     "cart")
     owned_kinds = ("connection", "ecom_customer", "order", "cart")

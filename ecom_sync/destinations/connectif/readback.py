@@ -40,6 +40,7 @@ class ConnectifReadBack:
     """The :class:`ecom_sync.publish.reconcile.ReadBack` of one Connectif store."""
 
     walks: tuple[tuple[str, ...], ...] = ()
+    page_size = 1  # no walks: every object is one request
     lookup_kinds = ("contact", "product", "purchase")
     owned_kinds: tuple[str, ...] = ()
     unreadable = {
