@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
@@ -73,6 +74,11 @@ class ConnectionConfig(SecretFromEnv):
     enabled: bool = True
     page_size: int = Field(250, ge=1, le=250)
     http: HttpSettings = HttpSettings()
+    # What the store's marketing consent may do downstream. sync: it is synced (C3) and,
+    # under the consent rules, puts contacts on the master list (C4). never_change (C5):
+    # the sync never touches list membership or consent for this store's contacts; a
+    # contact known only from it joins no list and gets no consent.
+    consent_policy: Literal["sync", "never_change"] = "sync"
 
 
 class DestinationConfig(SecretFromEnv):
@@ -85,6 +91,10 @@ class DestinationConfig(SecretFromEnv):
     # of other stores, and contacts known only from other stores, are skipped with a
     # reason; so each store can go to one destination, another, or both.
     connections: tuple[str, ...] | None = None
+    # After each publish the asset check reads this many sent objects per kind back
+    # (within this many requests) and warns on drift; `ecom-sync reconcile` reads all.
+    reconcile_sample: int = Field(20, ge=1)
+    reconcile_max_requests: int = Field(150, ge=1)
 
     @property
     def kind(self) -> str:
