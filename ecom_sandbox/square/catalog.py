@@ -50,9 +50,11 @@ SEASONAL = "Pumpkin Spice Latte"  # deleted from the catalog at the end of its s
 IMAGE_HOST = "https://items-images-production.s3.us-west-2.amazonaws.com/files"
 
 
-def generate_catalog(rng: random.Random, merchant: MerchantData, now: datetime) -> None:
+def generate_catalog(rng: random.Random, merchant: MerchantData, now: datetime,
+                     extra_items: int = 0) -> None:
     """Categories, items with variations (one with variable pricing), images for most
-    items, and the seasonal item deleted (kept, flagged, for include_deleted_objects)."""
+    items, ``extra_items`` more single-origin bean bags, and the seasonal item deleted
+    (kept, flagged, for include_deleted_objects)."""
     opened = merchant.history_start
     for category, items in MENU.items():
         category_id = merchant.next_id("catalog", rng, 24)
@@ -62,6 +64,10 @@ def generate_catalog(rng: random.Random, merchant: MerchantData, now: datetime) 
             created = between(rng, opened, opened + timedelta(days=20))
             add_item(rng, merchant, name, description, variations, category_id, created,
                      image=rng.random() < 0.75)
+    for n in range(extra_items):
+        add_item(rng, merchant, f"Single Origin Lot {n + 1}", "A limited lot, whole bean.",
+                 (("250 g", rng.randint(15, 30) * 100),), category_id,
+                 between(rng, opened, now - timedelta(hours=1)), image=rng.random() < 0.5)
     seasonal = next(o for o in merchant.catalog.values()
                     if o["type"] == "ITEM" and o["item_data"]["name"] == SEASONAL)
     merchant.delete_item(seasonal["id"], between(rng, now - timedelta(days=60),

@@ -42,6 +42,7 @@ class MerchantSpec:
     payments_per_location: int = 150
     recent_payments_per_location: int = 4  # within the last day: they fire automations
     no_email_customers: int = 5
+    extra_items: int = 0  # beyond the menu (a bigger catalog for tests)
     shared_emails: tuple[str, ...] = ()
     shared_email_share: float = 0.2
 
@@ -62,7 +63,7 @@ def generate_merchant(spec: MerchantSpec, *, seed: int, now: datetime) -> Mercha
     for i, (location_id, name) in enumerate(listed):
         merchant.locations[location_id] = _location(merchant, location_id, name,
                                                     active=i < len(spec.locations))
-    generate_catalog(rng, merchant, now)
+    generate_catalog(rng, merchant, now, spec.extra_items)
     _generate_customers(rng, merchant, spec, now)
     for location_id, _ in spec.locations:
         start = merchant.history_start + timedelta(days=1)

@@ -14,6 +14,13 @@ with payments as (
                            order by p.created_at, p.id) = 1 as first_of_order
     from staging.square_payments p
     left join staging.square_minor_units f on f.code = p.total_money.currency
+),
+-- Customers belong to the merchant: whichever location's connection synced the newest
+-- version of one names it (so a location with its customers stream off still has them).
+customers as (
+    select * from staging.square_customers
+    qualify row_number() over (partition by id order by updated_at desc, version desc,
+                                                        connection) = 1
 )
 select
     p.connection,
@@ -57,6 +64,6 @@ select
     false as is_archived,
     p.receipt_url as order_url
 from payments p
-left join staging.square_customers c on c.connection = p.connection and c.id = p.customer_id
+left join customers c on c.id = p.customer_id
 left join staging.square_orders o
     on o.connection = p.connection and o.id = p.order_id and p.first_of_order
