@@ -61,7 +61,8 @@ def generate_catalog(rng: random.Random, merchant: MerchantData, now: datetime,
         merchant.catalog[category_id] = _object("CATEGORY", category_id, opened,
                                                 category_data={"name": category})
         for name, description, variations in items:
-            created = between(rng, opened, opened + timedelta(days=20))
+            created = between(rng, opened, min(opened + timedelta(days=20),
+                                               now - timedelta(hours=2)))
             add_item(rng, merchant, name, description, variations, category_id, created,
                      image=rng.random() < 0.75)
     for n in range(extra_items):
