@@ -16,7 +16,7 @@ from ecom_sandbox.square.wire import rfc3339
 from ecom_sync.config import ConfigError
 from ecom_sync.config_loader import parse_config
 from ecom_sync.sources.http import SourceError
-from ecom_sync.sources.landing import LandingWriter, Window
+from ecom_sync.sources.landing import LandingWriter, Window, write_page_file
 from ecom_sync.sources.registry import get_platform
 from ecom_sync.sources.square.config import SquareConnection
 from ecom_sync.warehouse.db import connect
@@ -217,3 +217,31 @@ def test_an_expired_cursor_walks_again(square: SquareHarness, tmp_path: Path,
         assert firsts[1]["updated_at_begin_time"] > firsts[0]["updated_at_begin_time"]
     else:
         assert firsts[1] == firsts[0]
+
+
+def test_staging_keeps_the_highest_version_of_a_customer_stamped_alike(
+    square: SquareHarness, tmp_path: Path
+) -> None:
+    """sources.md 3.9: customers are deduplicated by id and version: two versions stamped
+    in the same millisecond keep the higher one, whichever extract landed last."""
+    h = square
+    customer = next(iter(h.merchant.customers.values()))
+    row = {**customer, "created_at": rfc3339(customer["created_at"]),
+           "updated_at": rfc3339(customer["updated_at"])}
+    newer = {**row, "version": 5, "given_name": "Newer", "_extracted_at": "2026-01-01T00:00:00Z"}
+    stale = {**row, "version": 4, "given_name": "Stale", "_extracted_at": "2026-01-02T00:00:00Z"}
+    conn = connection(h)
+    landing = tmp_path / "landing"
+    windows = [Window(datetime(2026, 1, d, tzinfo=UTC), datetime(2026, 1, d + 1, tzinfo=UTC))
+               for d in (1, 2)]
+    for window, record in zip(windows, (newer, stale), strict=True):
+        folder = landing / conn.name / "customers" / window.folder
+        folder.mkdir(parents=True)
+        write_page_file(folder, "page", 1, [record])
+        (folder / "_manifest.json").write_text("{}")
+    with connect(tmp_path / "w.duckdb") as con:
+        ensure_schema(con, SQUARE)
+        for window in windows:
+            stage_stream(con, SQUARE, conn, SQUARE.stream("customers"), window, landing)
+        assert con.execute("select given_name, version from staging.square_customers"
+                           ).fetchall() == [("Newer", 5)]

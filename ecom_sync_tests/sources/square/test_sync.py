@@ -229,6 +229,10 @@ def test_r_sq5_field_map_in_integer_minor_units(synced: Synced) -> None:
         if item is not None:
             assert product_id == item["id"]
             assert description == item["item_data"]["description_plaintext"]
+    deleted = {o["id"] for o in synced.merchant.catalog.values() if o.get("is_deleted")}
+    products = {i for (i,) in synced.sql("select product_id from canonical.products")}
+    assert deleted and not deleted & products
+    assert products == {o["id"] for o in items.values() if not o.get("is_deleted")}
     ids = synced.connection_ids()
     sent = next(p for p in synced.merchant.payments.values() if p["id"] in synced.fired())
     gql = synced.account.gql_order(ids[next(n for n, loc in LOCATIONS.items()
