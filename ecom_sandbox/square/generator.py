@@ -293,7 +293,8 @@ def add_activity(rng: random.Random, now: datetime, merchant: MerchantData, *,
                  payments_per_location: int = 5, refunds: int = 2) -> dict[str, dict[str, int]]:
     """What an active sync should pick up, stamped in the last few minutes: new customers
     (one who has not paid yet), changed ones, new payments at every active location and
-    refunds of older payments. Counts per location."""
+    refunds of older payments. Counts per location (payments, refunds) and for the
+    merchant (customers belong to it, not to a location)."""
     now = to_ms(now)
     recent = now - timedelta(minutes=10)
     fresh = []
@@ -304,17 +305,15 @@ def add_activity(rng: random.Random, now: datetime, merchant: MerchantData, *,
     older = [c for c in merchant.customers.values() if c["created_at"] < recent]
     for customer in rng.sample(older, k=min(len(older), changed_customers)):
         merchant.touch("customers", customer["id"], now, phone_number=f"+1-{fake_phone(rng)}")
-    counts: dict[str, dict[str, int]] = {}
+    counts: dict[str, dict[str, int]] = {merchant.name: {
+        "new_customers": new_customers, "changed_customers": changed_customers}}
     active = [loc for loc in merchant.locations.values() if loc["status"] == "ACTIVE"]
     for location in active:
-        n = 0
         for _ in range(payments_per_location):
             buyer = rng.choice(fresh[1:] or list(merchant.customers.values()))
             new_payment(rng, merchant, location["id"], to_ms(between(rng, recent, now)),
                         customer=buyer)
-            n += 1
-        counts[location["name"]] = {"new_payments": n, "new_customers": new_customers,
-                                    "changed_customers": changed_customers}
+        counts[location["name"]] = {"new_payments": payments_per_location}
     completed = [p for p in merchant.payments.values() if p["status"] == "COMPLETED"
                  and not p.get("refunded_money") and p["created_at"] < recent]
     for payment in rng.sample(completed, k=min(len(completed), refunds)):

@@ -273,3 +273,18 @@ def test_demo_merchant_state_survives_a_restart(tmp_path: Path) -> None:
     loaded = Sandbox.load(tmp_path / "square.json")
     again = next(iter(loaded.merchants.values()))
     assert again.payments == merchant.payments and again.catalog == merchant.catalog
+
+
+def test_activity_sells_at_every_location_refunds_and_adds_customers() -> None:
+    """Between syncs the merchant sells at each active location, refunds older payments
+    (status stays COMPLETED) and gains customers; counts say where."""
+    with served() as api:
+        m = api.merchant
+        before = (len(m.payments), len(m.customers))
+        counts = api.sandbox.add_activity(NOW, seed=1)
+        assert counts[m.name] == {"new_customers": 3, "changed_customers": 2}
+        assert {counts[name]["new_payments"] for _, name in SPEC.locations} == {5}
+        assert (len(m.payments), len(m.customers)) == (before[0] + 10, before[1] + 3)
+        refunded = [p for p in m.payments.values() if p["updated_at"] == NOW
+                    and p.get("refunded_money")]
+        assert len(refunded) == 2 and {p["status"] for p in refunded} == {"COMPLETED"}
