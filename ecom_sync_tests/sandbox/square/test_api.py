@@ -288,3 +288,38 @@ def test_activity_sells_at_every_location_refunds_and_adds_customers() -> None:
         refunded = [p for p in m.payments.values() if p["updated_at"] == NOW
                     and p.get("refunded_money")]
         assert len(refunded) == 2 and {p["status"] for p in refunded} == {"COMPLETED"}
+
+
+def test_admin_routes_touch_refund_faults_and_summary() -> None:
+    """The shared ``/_sandbox`` routes (touch, faults, summary) and Square's own refund
+    and cursor expiry, as the demo and tests drive them over HTTP."""
+    with served() as api:
+        admin = httpx.Client(base_url=str(api.http.base_url), timeout=5)
+        m = api.merchant
+        customer = next(iter(m.customers))
+        later = "2026-05-01T12:30:00Z"
+        touched = admin.post("/_sandbox/touch", json={
+            "merchant": m.merchant_id, "kind": "customers", "id": customer, "now": later,
+            "changes": {"given_name": "Renamed"}})
+        assert touched.json() == {"id": customer}
+        assert m.customers[customer]["given_name"] == "Renamed"
+        assert rfc3339(m.customers[customer]["updated_at"]) == "2026-05-01T12:30:00.000Z"
+        paid = next(p for p in m.payments.values() if p["status"] == "COMPLETED"
+                    and not p.get("refunded_money"))
+        refund = admin.post("/_sandbox/refund", json={"merchant": m.merchant_id,
+                                                      "id": paid["id"], "amount": 100})
+        assert refund.json()["refunded"]["amount"] == 100
+        failed = next(p for p in m.payments.values() if p["status"] == "FAILED")
+        assert admin.post("/_sandbox/refund", json={"merchant": m.merchant_id,
+                                                    "id": failed["id"]}).status_code == 400
+        admin.post("/_sandbox/faults", json={"kind": "rate_limit", "count": 1})
+        assert len(admin.get("/_sandbox/faults").json()["active"]) == 1
+        assert api.get("locations").status_code == 429
+        body = {"limit": 5}
+        cursor = api.post("customers/search", body).json()["cursor"]
+        admin.post("/_sandbox/expire-cursors")
+        expired = api.post("customers/search", {**body, "cursor": cursor})
+        assert error_of(expired)["code"] == "INVALID_CURSOR"
+        summary = admin.get("/_sandbox/summary").json()[m.merchant_id]
+        assert summary["counts"]["payments"] == len(m.payments)
+        assert summary["counts"]["requests"] == 3  # the API requests, the 429 included
