@@ -13,7 +13,7 @@ import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -59,6 +59,11 @@ class SecretFromEnv(StrictModel):
     def kind(self) -> str:
         return "connection"
 
+    def secret_env_vars(self) -> dict[str, str]:
+        """Field → environment variable, for every secret this entry reads (``check``
+        and the demo look them up; their values never go anywhere else)."""
+        return {"token_env": self.token_env}
+
 
 class ConnectionConfig(SecretFromEnv):
     """Fields every connection has, whatever its platform (S1, S2)."""
@@ -72,6 +77,11 @@ class ConnectionConfig(SecretFromEnv):
     enabled: bool = True
     page_size: int = Field(250, ge=1, le=250)
     http: HttpSettings = HttpSettings()
+    # What the store's marketing consent may do downstream. sync: it is synced (C3) and,
+    # under the consent rules, puts contacts on the master list (C4). never_change (C5):
+    # the sync never touches list membership or consent for this store's contacts; a
+    # contact known only from it joins no list and gets no consent.
+    consent_policy: Literal["sync", "never_change"] = "sync"
 
     @field_validator("history_start", mode="before")
     @classmethod
@@ -93,10 +103,22 @@ class DestinationConfig(SecretFromEnv):
     type: str
     api_url: str
     enabled: bool = True
+    # The connections this destination receives (none listed: every connection). Objects
+    # of other stores, and contacts known only from other stores, are skipped with a
+    # reason; so each store can go to one destination, another, or both.
+    connections: tuple[str, ...] | None = None
+    # After each publish the asset check reads this many sent objects per kind back
+    # (within this many requests) and warns on drift; `ecom-sync reconcile` reads all.
+    reconcile_sample: int = Field(20, ge=1)
+    reconcile_max_requests: int = Field(150, ge=1)
 
     @property
     def kind(self) -> str:
         return "destination"
+
+    def published_connections(self) -> tuple[str, ...] | None:
+        """The connections whose objects this destination receives (None: all)."""
+        return self.connections
 
 
 class EcomSyncConfig(StrictModel):
@@ -111,6 +133,12 @@ class EcomSyncConfig(StrictModel):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
                 raise ValueError(f"{label} names must be unique; repeated: {', '.join(dupes)}")
+        known = {c.name for c in self.connections}
+        for dest in self.destinations:
+            unknown = sorted(set(dest.published_connections() or ()) - known)
+            if unknown:
+                raise ValueError(f"destination '{dest.name}' names unknown connection(s): "
+                                 f"{', '.join(unknown)}")
         return self
 
     @property

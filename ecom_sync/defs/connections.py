@@ -2,6 +2,7 @@
 
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 from dagster import AssetExecutionContext
@@ -15,7 +16,7 @@ from ecom_sync.defs.partitions import (
     synced_through_metadata,
 )
 from ecom_sync.sources.http import SourceError
-from ecom_sync.sources.landing import LandingWriter, capped_end
+from ecom_sync.sources.landing import LandingWriter
 from ecom_sync.sources.registry import Platform, get_platform
 from ecom_sync.warehouse.db import connect, markdown_preview
 from ecom_sync.warehouse.staging import ensure_schema, register_connection, stage_stream
@@ -57,7 +58,7 @@ def build_landing_asset(conn: ConnectionConfig, platform: Platform) -> dg.Assets
             stream = streams[key]
             # Taken before the walk, whose own upper bound is this or later: changes after
             # it are left to the next sync.
-            until = capped_end(window)
+            until = min(window.end, datetime.now(UTC))
             try:
                 with LandingWriter(paths.landing_dir(), conn.name, stream.name, window) as writer:
                     stats = platform.extract(conn, stream, window, writer)

@@ -37,6 +37,11 @@ DEMO_ENV = {
     "ECOM_SYNC_WEBHOOK_SECRET": "demo-webhook-secret",
     "ACTIVECAMPAIGN_API_TOKEN": "sandbox-ac-token",
     "ACME_NORDIC_SHOPIFY_TOKEN": "sandbox-token-acme-nordic",
+    "CONNECTIF_US_KEY_ID": "sandbox-cx-us-key",
+    "CONNECTIF_US_KEY_SECRET": "sandbox-cx-us-secret",
+    "CONNECTIF_EU_KEY_ID": "sandbox-cx-eu-key",
+    "CONNECTIF_EU_KEY_SECRET": "sandbox-cx-eu-secret",
+    "ACME_ROASTERS_SQUARE_TOKEN": "sandbox-token-acme-roasters",
 }
 
 
@@ -80,7 +85,8 @@ class DemoServices:
 
 def _entries(config: EcomSyncConfig) -> dict[str, tuple[list[dict[str, Any]], list[str]]]:
     """Per API (platform or destination type), in config order: the entries as plain
-    dicts (with their token) and the URLs to serve them at."""
+    dicts (with their token, and under ``env`` every secret variable's value) and the
+    URLs to serve them at."""
     by_api: dict[str, tuple[list[dict[str, Any]], list[str]]] = {}
     items: list[tuple[str, Any, str]] = [(c.platform, c, c.api_base_url)
                                          for c in config.connections]
@@ -89,6 +95,7 @@ def _entries(config: EcomSyncConfig) -> dict[str, tuple[list[dict[str, Any]], li
         entries, urls = by_api.setdefault(api, ([], []))
         entry = item.model_dump(mode="json")
         entry["token"] = os.environ.get(item.token_env)
+        entry["env"] = {var: os.environ.get(var) for var in item.secret_env_vars().values()}
         entries.append(entry)
         urls.append(url)
     return by_api

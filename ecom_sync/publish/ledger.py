@@ -8,6 +8,7 @@ send is an upsert or a look-up-then-update, so nothing is duplicated.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +28,9 @@ create table if not exists objects (
     hash varchar,
     remote_id varchar,
     status varchar not null,          -- sending (intent, before the request) | sent | failed
+                                      -- | withdrawn (taken back from the destination)
+                                      -- | requeued (reconcile found it missing or
+                                      --   different: sent again by the next publish)
     source integer,                   -- 1 real-time (fired automations), 0 historical
     attempts integer not null,
     last_error varchar,
@@ -35,6 +39,11 @@ create table if not exists objects (
 );
 create table if not exists published (
     outbox_id varchar primary key, gen integer not null, published_at timestamptz not null
+);
+create table if not exists opt_outs (
+    email_key varchar primary key,    -- opted out in the destination itself (C4): never
+    seen_at timestamptz not null,     -- subscribed again by the sync
+    source varchar not null           -- reconcile | publish
 );
 create table if not exists runs (
     started_at timestamptz, finished_at timestamptz, dry_run boolean, requests integer,
@@ -66,6 +75,21 @@ class SendResult:
     remote_id: str | None = None
     source: int | None = None
     error: str | None = None
+    withdrawn: bool = False  # taken back from the destination (see ``withdrawals``)
+    outcome: str | None = None  # what the report counts instead of created / updated
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An object sent earlier that the outbox now skips for a reason its destination
+    takes objects back for (e.g. a purchase whose order was refunded)."""
+
+    kind: str
+    key: str
+    connection: str | None
+    email_key: str | None
+    skip_reason: str
+    remote_id: str
 
 
 class Ledger:
@@ -119,18 +143,20 @@ class Ledger:
             {outbox.state_sql(columns, since)}
             """)
         unsent = self._reader.execute(
-            "select count(*) from objects where status <> 'sent'").fetchone()[0]
+            "select count(*) from objects where status not in ('sent', 'withdrawn')"
+        ).fetchone()[0]
         if unsent and since != outbox.generations:  # earlier failures, not rewritten since
             self._reader.execute(f"""
                 insert into plan_rows
                 select o.* from ({outbox.state_sql(columns)}) o
-                semi join (select kind, key from objects where status <> 'sent') l
+                semi join (select kind, key from objects
+                           where status not in ('sent', 'withdrawn')) l
                   on l.kind = o.kind and l.key = o.key
                 anti join plan_rows r on r.kind = o.kind and r.key = o.key
                 """)
         self._reader.execute("""
             create or replace temp table plan as
-            select o.*, l.remote_id,
+            select o.*, l.remote_id, l.status as ledger_status,
                    l.status is distinct from 'sent' and l.remote_id is null as is_new,
                    l.key is not null and l.remote_id is null as attempted,
                    case
@@ -186,6 +212,32 @@ class Ledger:
         while rows := self._reader.fetchmany(batch_size):
             yield [OutboxRow(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
 
+    def withdrawals(self, kind: str, reasons: tuple[str, ...],
+                    batch_size: int) -> Iterator[list[Withdrawal]]:
+        """Objects of ``kind`` the destination holds (or may hold: an earlier withdrawal
+        failed) that the outbox now skips for one of ``reasons``, in batches."""
+        assert self._reader is not None, "plan() first"
+        self._reader.execute("""
+            select kind, key, connection, email_key, skip_reason, remote_id from plan
+            where kind = $kind and state = 'skipped' and list_contains($reasons, skip_reason)
+              and remote_id is not null and ledger_status in ('sent', 'failed')
+            order by key
+            """, {"kind": kind, "reasons": list(reasons)})
+        while rows := self._reader.fetchmany(batch_size):
+            yield [Withdrawal(*r) for r in rows]
+
+    def sent_among(self, kind: str, keys: list[str]) -> set[str]:
+        """Which of ``keys`` the destination holds as sent (one query per batch)."""
+        if not keys:
+            return set()
+        reader = self.con.cursor()
+        try:
+            return {k for (k,) in reader.execute(
+                "select key from objects where kind = ? and status = 'sent' "
+                "and list_contains(?, key)", [kind, keys]).fetchall()}
+        finally:
+            reader.close()
+
     def skipped(self) -> dict[str, dict[str, int]]:
         """Per kind, the objects left out and why (from the outbox's counts)."""
         assert self._files is not None, "plan() first"
@@ -217,7 +269,8 @@ class Ledger:
             "key": [r.key for r in results],
             "hash": [r.hash if r.ok else None for r in results],
             "remote_id": [r.remote_id for r in results],
-            "status": ["sent" if r.ok else "failed" for r in results],
+            "status": ["failed" if not r.ok else "withdrawn" if r.withdrawn else "sent"
+                       for r in results],
             "source": pd.array([r.source for r in results], dtype="Int32"),
             "last_error": [r.error for r in results],
         })
@@ -247,6 +300,68 @@ class Ledger:
             select kind, key, 'sending', 0, now() from batch
             on conflict (kind, key) do nothing
             """)
+
+    def requeue(self, pairs: list[tuple[str, str]], reason: str) -> dict[str, int]:
+        """Mark sent objects ``(kind, key)`` to be sent again: the next plan takes them as
+        retries. Their remote ids stay, so a re-send is an update, never a first send
+        (no automation fires again). Returns how many per kind."""
+        if not pairs:
+            return {}
+        frame = pd.DataFrame(pairs, columns=["kind", "key"])
+        writer = self.con.cursor()
+        try:
+            writer.register("batch", frame)
+            counts = dict(writer.execute("""
+                select o.kind, count(*) from objects o semi join batch b using (kind, key)
+                where o.status = 'sent' group by all""").fetchall())
+            writer.execute("""
+                update objects set status = 'requeued', last_error = ?, updated_at = now()
+                where status = 'sent' and (kind, key) in (select (kind, key) from batch)
+                """, [reason])
+        finally:
+            writer.close()
+        return counts
+
+    @staticmethod
+    def opt_outs_file(path: Path) -> Path:
+        """Where a ledger exports its opt-outs for the outbox build (which must not open the
+        ledger: a publish may hold it)."""
+        return path.with_name(f"{path.stem}.opt_outs.parquet")
+
+    def record_opt_outs(self, email_keys: list[str], source: str) -> int:
+        """Contacts seen opted out in the destination (an unsubscribe): the first sighting
+        is kept, and the export rewritten. Returns how many are new."""
+        if not email_keys:
+            return 0
+        frame = pd.DataFrame({"email_key": sorted(set(email_keys))})
+        writer = self.con.cursor()
+        try:
+            writer.register("batch", frame)
+            (new,) = writer.execute(
+                "select count(*) from batch anti join opt_outs using (email_key)").fetchone()
+            writer.execute("insert into opt_outs select email_key, now(), ? from batch "
+                           "on conflict do nothing", [source])
+        finally:
+            writer.close()
+        if new:
+            self._export_opt_outs()
+        return new
+
+    def opt_outs(self) -> list[tuple[str, datetime, str]]:
+        return self.con.execute(
+            "select email_key, seen_at, source from opt_outs order by email_key").fetchall()
+
+    def forget_opt_out(self, email_key: str) -> None:
+        self.con.execute("delete from opt_outs where email_key = ?", [email_key])
+        if self.opt_outs_file(self.path).exists():
+            self._export_opt_outs()
+
+    def _export_opt_outs(self) -> None:
+        target = self.opt_outs_file(self.path)
+        tmp = target.with_name(f".{target.name}.tmp")
+        self.con.execute(f"copy (select * from opt_outs order by email_key) to '{tmp}' "
+                         "(format parquet)")
+        os.replace(tmp, target)
 
     def remote_id(self, kind: str, key: str) -> str | None:
         row = self.con.execute(

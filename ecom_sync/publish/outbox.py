@@ -5,7 +5,9 @@ Incremental. Each kind has two SQL files: ``<kind>.keys.sql`` lists every object
 send metadata and a *fingerprint* (a hash of the canonical rows its payload is made from,
 one hash per row, no JSON), and ``<kind>.sql`` renders the payloads of the keys in the
 ``render_keys`` temp table. A build renders only the objects whose fingerprint changed: a
-day with 1% changed renders 1%, not the whole merchant.
+day with 1% changed renders 1%, not the whole merchant. An optional ``prelude.sql`` makes
+what a destination's files share (temp tables) before them. ``$name`` parameters (the
+destination's settings) are bound in all of them and folded into the fingerprints.
 
 On disk (``OutboxStore``) the outbox is a folder of generations: ``gen-NNNNNN/`` holds the
 rows one build wrote (rendered objects, skipped ones without payload, tombstones for
@@ -251,12 +253,13 @@ class _GenerationWriter:
 
 
 def _versions(keys_sql: dict[str, str], render_sql: dict[str, str],
-              params: dict[str, Any]) -> dict[str, str]:
-    """Per kind, a hash of its SQL and the parameters, folded into every fingerprint: new
-    code re-renders that kind (the payload hashes then decide whether anything is sent)."""
+              params: dict[str, Any], prelude: str = "") -> dict[str, str]:
+    """Per kind, a hash of its SQL (and the prelude's) and the parameters, folded into
+    every fingerprint: new code re-renders that kind (the payload hashes then decide
+    whether anything is sent)."""
     out = {}
     for kind, keys in keys_sql.items():
-        sql = keys + render_sql[kind]
+        sql = prelude + keys + render_sql[kind]
         text = "\n".join([str(FORMAT), json.dumps(_used(sql, params), sort_keys=True,
                                                   default=str), sql])
         out[kind] = hashlib.md5(text.encode()).hexdigest()
@@ -267,29 +270,77 @@ def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
+def _run_prelude(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> None:
+    """A destination's ``prelude.sql``: statements (temp tables, e.g. its settings as rows)
+    that its keys and render SQL share, run once per build before them."""
+    for statement in duckdb.extract_statements(sql):
+        con.execute(statement, {k: params[k] for k in statement.named_parameters})
+
+
+NOT_PUBLISHED_HERE = "connection_not_published_here"
+PRELUDE = "prelude.sql"  # optional, in a destination's SQL folder
+
+
+def _scoped_skip(connections: tuple[str, ...] | None) -> str:
+    """The skip reason, with objects outside the destination's ``connections`` skipped:
+    an object of another store, or a contact (no connection of its own) known only from
+    other stores. ``connections`` None: every store, the reason as the SQL gave it."""
+    if connections is None:
+        return "skip_reason"
+    return f"""case when skip_reason is null and not (case
+            when connection is not null then list_contains($published_connections, connection)
+            when email_key is not null then email_key in (
+                select email_key from canonical.contacts
+                where list_has_any(connections, $published_connections))
+            else true end)
+        then '{NOT_PUBLISHED_HERE}' else skip_reason end"""
+
+
+def _load_opt_outs(con: duckdb.DuckDBPyConnection, opt_outs: Path | None) -> None:
+    """``destination_opt_outs``: contacts seen opted out in the destination itself (the
+    ledger's export, ``Ledger.opt_outs_file``), for the SQL that holds subscriptions back."""
+    if opt_outs is not None and opt_outs.exists():
+        con.execute("create or replace temp table destination_opt_outs as "
+                    f"select email_key, seen_at from read_parquet('{opt_outs}')")
+    else:
+        con.execute("create or replace temp table destination_opt_outs "
+                    "(email_key varchar, seen_at timestamptz)")
+
+
 def build_outbox(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path,
     kinds: tuple[str, ...],
     params: dict[str, Any],
     root: Path,
+    connections: tuple[str, ...] | None = None,
+    opt_outs: Path | None = None,
 ) -> OutboxBuild:
     """Bring the outbox at ``root`` up to date with the canonical tables: fingerprint every
-    object, render the new and changed ones and tombstone the gone ones, as one generation."""
+    object, render the new and changed ones and tombstone the gone ones, as one generation.
+    ``params`` are bound in both the keys and the render SQL; ``connections`` limits the
+    destination to those stores (the rest is skipped with a reason); ``opt_outs`` is the
+    destination's file of contacts opted out there (temp table ``destination_opt_outs``)."""
     root.mkdir(parents=True, exist_ok=True)
+    _load_opt_outs(con, opt_outs)
     store = OutboxStore(root)
     manifest = store.read_manifest()
     keys_sql = {kind: (sql_dir / f"{kind}.keys.sql").read_text() for kind in kinds}
     render_sql = {kind: (sql_dir / f"{kind}.sql").read_text() for kind in kinds}
-    versions = _versions(keys_sql, render_sql, params)
+    prelude_path = sql_dir / PRELUDE
+    prelude = prelude_path.read_text() if prelude_path.exists() else ""
+    versions = _versions(keys_sql, render_sql, params, prelude)
+    _run_prelude(con, prelude, params)
     previous = store.files(manifest)
     report = OutboxBuild(full=not previous.generations)
 
+    skip = _scoped_skip(connections)
     current = " union all ".join(
-        f"select '{kind}' as kind, key, connection, email_key, placed_at, skip_reason, "
-        "hash(fingerprint, connection, email_key, placed_at, skip_reason, "
+        f"select '{kind}' as kind, key, connection, email_key, placed_at, {skip} as skip_reason, "
+        f"hash(fingerprint, connection, email_key, placed_at, {skip}, "
         f"'{versions[kind]}') as fingerprint from ({keys_sql[kind]})"
         for kind in kinds)
+    values = _used(current, {**params, "published_connections": list(connections or ())})
     # One pass: only the objects that are new, changed or gone are kept.
     con.execute(f"""
         create or replace temp table _outbox_diff as
@@ -301,7 +352,7 @@ def build_outbox(
         full outer join ({previous.state_sql("kind, key, fingerprint, skip_reason")}) p
           on p.kind = n.kind and p.key = n.key
         where n.key is null or p.key is null or n.fingerprint <> p.fingerprint
-        """)
+        """, values)
     counts = _updated_counts(con, manifest["counts"])
     report.objects = {k: c["objects"] for k, c in counts.items()}
     report.to_send = {k: c["to_send"] for k, c in counts.items()}
@@ -329,7 +380,7 @@ def build_outbox(
 
 def _counts(con: duckdb.DuckDBPyConnection, glob: str) -> dict[str, dict[str, Any]]:
     """The live counts of a whole outbox written at once."""
-    return _moved({}, con.execute(
+    return moved_counts({}, con.execute(
         f"select kind, skip_reason, count(*) from read_parquet('{glob}') group by all"
     ).fetchall())
 
@@ -338,7 +389,7 @@ def _updated_counts(con: duckdb.DuckDBPyConnection,
                     counts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The live counts per kind (objects, to send, skipped by reason), moved by the diff:
     each changed row leaves its old bucket and joins its new one."""
-    return _moved(counts, con.execute("""
+    return moved_counts(counts, con.execute("""
         select kind, skip_reason as reason, count(*) as n from _outbox_diff where live
         group by all
         union all
@@ -346,7 +397,7 @@ def _updated_counts(con: duckdb.DuckDBPyConnection,
         """).fetchall())
 
 
-def _moved(counts: dict[str, dict[str, Any]],
+def moved_counts(counts: dict[str, dict[str, Any]],
            moves: list[tuple[str, str | None, int]]) -> dict[str, dict[str, Any]]:
     out = {k: {"objects": c["objects"], "to_send": c["to_send"], "skipped": dict(c["skipped"])}
            for k, c in counts.items()}

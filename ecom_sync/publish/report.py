@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+STANDARD_OUTCOMES = ("created", "updated", "failed")
+
 
 @dataclass
 class PublishReport:
@@ -37,6 +39,9 @@ class PublishReport:
                 "failed": done["failed"],
                 "to_send": states.get("new", 0) + states.get("changed", 0)
                 + states.get("retry", 0),
+                # a destination's own outcomes (e.g. withdrawn, not_sent_historical)
+                **{what: n for what, n in sorted(done.items())
+                   if what not in STANDARD_OUTCOMES},
             }
         return out
 
@@ -53,6 +58,9 @@ class PublishReport:
                 f"  {kind}: to send {t['to_send']}, created {t['created']}, updated "
                 f"{t['updated']}, unchanged {t['unchanged']}, skipped {t['skipped']}, "
                 f"failed {t['failed']}"
+                + "".join(f", {what.replace('_', ' ')} {n}" for what, n in t.items()
+                          if what not in (*STANDARD_OUTCOMES, "unchanged", "skipped",
+                                          "to_send"))
             )
             for reason, n in self.skipped.get(kind, {}).items():
                 lines.append(f"    skipped {n}: {reason}")

@@ -13,8 +13,8 @@ import gzip
 import json
 import shutil
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ class ExtractStats:
     pages: int = 0
     requests: int = 0
     retries: int = 0
-    skipped: dict[str, int] | None = None
+    skipped: dict[str, int] = field(default_factory=dict)  # reason → records left out
 
     def as_metadata(self) -> dict[str, Any]:
         return {
@@ -36,7 +36,7 @@ class ExtractStats:
             "pages": self.pages,
             "api_requests": self.requests,
             "api_retries": self.retries,
-            "skipped": dict(self.skipped or {}),
+            "skipped": dict(self.skipped),
         }
 
 
@@ -96,6 +96,24 @@ def write_page_file(
     return n
 
 
+def swap_in(tmp: Path, final: Path) -> None:
+    """Put folder ``tmp`` where ``final`` is, whole: readers see the old folder or the new
+    one, never half of either."""
+    trash = None
+    if final.exists():
+        trash = final.parent / f".old-{uuid.uuid4().hex}"
+        final.rename(trash)
+    try:
+        tmp.rename(final)
+    except OSError:
+        # Put the previous extract back where readers look for it.
+        if trash is not None:
+            trash.rename(final)
+        raise
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
 class LandingWriter:
     """Writes one window of one stream; ``commit`` swaps the folder in atomically."""
 
@@ -128,19 +146,7 @@ class LandingWriter:
             **manifest,
         }
         (self.tmp / "_manifest.json").write_text(json.dumps(info, indent=2, default=str))
-        trash = None
-        if self.final.exists():
-            trash = self.base / f".old-{uuid.uuid4().hex}"
-            self.final.rename(trash)
-        try:
-            self.tmp.rename(self.final)
-        except OSError:
-            # Put the previous extract back where readers look for it.
-            if trash is not None:
-                trash.rename(self.final)
-            raise
-        if trash is not None:
-            shutil.rmtree(trash, ignore_errors=True)
+        swap_in(self.tmp, self.final)
         return self.final
 
     def abort(self) -> None:
@@ -182,27 +188,3 @@ def landed_files(
 def utc_ts(value: str) -> datetime:
     """An ISO 8601 timestamp (``Z`` or any offset) in UTC, to compare with a window."""
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def capped_end(window: Window) -> datetime:
-    """The window's end, or now if sooner: a walk never asks for the future."""
-    return min(window.end, datetime.now(UTC))
-
-
-def land_pages(
-    writer: LandingWriter,
-    pages: Iterable[list[dict[str, Any]]],
-    cursor_of: Callable[[dict[str, Any]], datetime],
-    window: Window,
-    stats: ExtractStats,
-    extracted_at: str,
-    enrich: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-) -> None:
-    """Write each page's records that belong to ``[start, end)`` (API bounds are
-    inclusive), stamped with ``_extracted_at``, and count pages and records."""
-    for page in pages:
-        stats.pages += 1
-        kept = [r for r in page if window.contains(cursor_of(r))]
-        if enrich is not None:
-            kept = [enrich(r) for r in kept]
-        stats.records += writer.write_page({**r, "_extracted_at": extracted_at} for r in kept)

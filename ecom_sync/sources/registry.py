@@ -8,54 +8,58 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
 from ecom_sync.config import ConfigError, ConnectionConfig
+from ecom_sync.sources.http import ApiClient
 from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
-
-
-@dataclass(frozen=True)
-class StreamSpec:
-    """One stream of a platform, declared as data (Airbyte/dlt style)."""
-
-    name: str
-    primary_key: tuple[str, ...]
-    cursor_field: str
-    staging_table: str
-    description: str
-    # Extra landed parts loaded into their own staging tables (e.g. categories).
-    parts: tuple[tuple[str, str], ...] = ()
+from ecom_sync.sources.stream import Stream
 
 
 class Platform(ABC):
-    """What a platform folder provides to the generic Dagster and warehouse code."""
+    """What a platform folder provides to the generic Dagster and warehouse code: its
+    connection model, its streams (declared as data, see ``sources/stream.py``), its SQL
+    and how to open its API. The extract loop is the base stream's."""
 
     name: ClassVar[str]
     connection_model: ClassVar[type[ConnectionConfig]]
-    streams: ClassVar[tuple[StreamSpec, ...]]
+    streams: ClassVar[tuple[Stream, ...]]
     sql_dir: ClassVar[Path]
 
     @abstractmethod
-    def enabled_streams(self, conn: ConnectionConfig) -> tuple[StreamSpec, ...]: ...
+    def api(self, conn: ConnectionConfig) -> ApiClient:
+        """An API client for ``conn``: base URL, auth headers, the platform's pacing."""
 
-    @abstractmethod
+    def enabled_streams(self, conn: ConnectionConfig) -> tuple[Stream, ...]:
+        """The streams the connection's ``streams:`` switches leave on (all without any)."""
+        switches = getattr(conn, "streams", None)
+        return tuple(s for s in self.streams if getattr(switches, s.name, True))
+
     def extract(
-        self, conn: ConnectionConfig, stream: StreamSpec, window: Window, writer: LandingWriter
+        self, conn: ConnectionConfig, stream: Stream, window: Window, writer: LandingWriter
     ) -> ExtractStats:
         """Page the API for ``window`` and write every page through ``writer``."""
+        with self.api(conn) as api:
+            return stream.extract(api, conn, window, writer)
 
     def order_url_template(self, conn: ConnectionConfig) -> str | None:
         """Link to an order in the store's admin; ``{order_id}`` is filled in by SQL."""
         return None
 
+    def check_connections(self, connections: Sequence[ConnectionConfig]) -> list[str]:
+        """Problems seen only across the platform's connections together (two of them on
+        one Square location, say), each naming the connections; none by default. The
+        config loader calls it with every connection of the platform."""
+        return []
+
     def register_webhooks(self, conn: ConnectionConfig, secret: str) -> int:
         """Register the receiver with the store; returns hooks registered (0: none needed)."""
         return 0
 
-    def stream(self, name: str) -> StreamSpec:
+    def stream(self, name: str) -> Stream:
         return next(s for s in self.streams if s.name == name)
 
     def sql(self, name: str) -> str:

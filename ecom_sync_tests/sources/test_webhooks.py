@@ -14,7 +14,7 @@ import pytest
 from ecom_sandbox.bigcommerce.sandbox import Settings
 from ecom_sync import paths
 from ecom_sync.sources.bigcommerce import PLATFORM
-from ecom_sync.sources.bigcommerce.extract import CART_ABANDONED
+from ecom_sync.sources.bigcommerce.streams import CART_ABANDONED
 from ecom_sync.sources.landing import Window
 from ecom_sync.sources.webhook_receiver import SECRET_HEADER, create_receiver, webhook_secrets
 from ecom_sync.sources.webhook_store import WebhookStore

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
-from ecom_sync import paths
 from ecom_sync.config import ConnectionConfig
-from ecom_sync.sources.bigcommerce import extract
-from ecom_sync.sources.bigcommerce.client import BigCommerceClient
+from ecom_sync.sources.bigcommerce.client import api_client
 from ecom_sync.sources.bigcommerce.config import BigCommerceConnection
-from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
-from ecom_sync.sources.registry import Platform, StreamSpec
-from ecom_sync.sources.webhook_store import WebhookStore
-
-STREAMS = (
-    StreamSpec("customers", ("id",), "date_modified", "bigcommerce_customers",
-               "Registered customers (v3), with addresses"),
-    StreamSpec("subscribers", ("id",), "date_modified", "bigcommerce_subscribers",
-               "Newsletter subscribers: BigCommerce keeps e-mail consent here"),
-    StreamSpec("orders", ("id",), "date_modified", "bigcommerce_orders",
-               "Orders (v2) of every status, with products, shipping addresses and coupons"),
-    StreamSpec("products", ("id",), "date_modified", "bigcommerce_products",
-               "Catalog products with variants and images, plus the category tree",
-               parts=(("categories", "bigcommerce_categories"),)),
-    StreamSpec("carts", ("id",), "abandoned_at", "bigcommerce_carts",
-               "Abandoned carts announced by the store/cart/abandoned webhook, with recovery URLs"),
-)
+from ecom_sync.sources.bigcommerce.streams import STREAMS
+from ecom_sync.sources.http import ApiClient
+from ecom_sync.sources.registry import Platform
 
 
 class BigCommercePlatform(Platform):
@@ -35,9 +18,9 @@ class BigCommercePlatform(Platform):
     streams = STREAMS
     sql_dir = Path(__file__).parent / "sql"
 
-    def enabled_streams(self, conn: ConnectionConfig) -> tuple[StreamSpec, ...]:
+    def api(self, conn: ConnectionConfig) -> ApiClient:
         assert isinstance(conn, BigCommerceConnection)
-        return tuple(s for s in STREAMS if getattr(conn.streams, s.name))
+        return api_client(conn)
 
     def order_url_template(self, conn: ConnectionConfig) -> str | None:
         assert isinstance(conn, BigCommerceConnection)
@@ -51,28 +34,9 @@ class BigCommercePlatform(Platform):
         if not conn.webhooks.public_url or not conn.streams.carts:
             return 0
         destination = f"{conn.webhooks.public_url.rstrip('/')}/webhooks/{conn.name}"
-        with self.client(conn) as client:
-            return len(register_hooks(client, destination, {SECRET_HEADER: secret}))
-
-    def client(self, conn: ConnectionConfig, **kwargs: object) -> BigCommerceClient:
-        assert isinstance(conn, BigCommerceConnection)
-        return BigCommerceClient(conn, conn.token().get_secret_value(), **kwargs)  # type: ignore[arg-type]
-
-    def extract(
-        self, conn: ConnectionConfig, stream: StreamSpec, window: Window, writer: LandingWriter
-    ) -> ExtractStats:
-        stats = ExtractStats()
-        now = datetime.now(UTC).isoformat()
-        with self.client(conn) as client:
-            if stream.name == "carts":
-                store = WebhookStore(paths.webhook_store_path())
-                extract.extract_carts(client, window, writer, stats, now, store)
-            else:
-                fn = getattr(extract, f"extract_{stream.name}")
-                fn(client, window, writer, stats, now)
-            stats.requests = client.api.requests_made
-            stats.retries = client.api.retries
-        return stats
+        with self.api(conn) as api:
+            return len(register_hooks(api, conn.page_size, destination,
+                                      {SECRET_HEADER: secret}))
 
 
 PLATFORM = BigCommercePlatform()

@@ -1,4 +1,4 @@
-"""BigCommerce REST client: v2/v3 envelopes, pagination styles and the shared quota.
+"""BigCommerce REST: the client (auth, the shared quota) and its pagination styles.
 
 specs/sources.md 1.1-1.6: ``X-Auth-Token``; v3 ``{"data","meta"}`` envelopes; v2 bare
 arrays and 204 past the last page; quota headers ``X-Rate-Limit-Requests-Left`` and
@@ -7,14 +7,14 @@ arrays and 204 past the last page; quota headers ``X-Rate-Limit-Requests-Left`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
 from ecom_sync.sources.bigcommerce.config import BigCommerceConnection
 from ecom_sync.sources.http import ApiClient, RatePolicy, sleep
+from ecom_sync.sources.paginators import Cursor, Keyset, PageNumber, dig
 
 
 class BigCommerceQuota(RatePolicy):
@@ -75,114 +75,34 @@ def api_timestamp(ts: datetime) -> str:
     return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class BigCommerceClient:
-    def __init__(
-        self,
-        conn: BigCommerceConnection,
-        token: str,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.conn = conn
-        self.quota = BigCommerceQuota(conn.http.min_requests_left)
-        self.api = ApiClient(
-            base_url=conn.store_base_url,
-            headers={"X-Auth-Token": token, "Content-Type": "application/json"},
-            settings=conn.http,
-            label=f"BigCommerce store '{conn.name}'",
-            reconnect_hint=(
-                f"create a new API account in the BigCommerce control panel and put its "
-                f"access token in the environment variable {conn.token_env}"
-            ),
-            policy=self.quota,
-            transport=transport,
-        )
+def api_client(conn: BigCommerceConnection) -> ApiClient:
+    """The store's API (``/stores/{hash}``, v2 and v3 under it), paced by its quota."""
+    return ApiClient(
+        base_url=conn.store_base_url,
+        headers={"X-Auth-Token": conn.token().get_secret_value(),
+                 "Content-Type": "application/json"},
+        settings=conn.http,
+        label=f"BigCommerce store '{conn.name}'",
+        reconnect_hint=(
+            f"create a new API account in the BigCommerce control panel and put its "
+            f"access token in the environment variable {conn.token_env}"
+        ),
+        policy=BigCommerceQuota(conn.http.min_requests_left),
+    )
 
-    def close(self) -> None:
-        self.api.close()
 
-    def __enter__(self) -> BigCommerceClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- pagination styles ------------------------------------------------------------
-
-    def v3_pages(self, path: str, params: dict[str, Any]) -> Iterator[tuple[list[dict], int]]:
-        """Offset pages; yields (records, total reported by that page)."""
-        page = 1
-        while True:
-            body = self.api.get(path, {**params, "page": page, "limit": self.conn.page_size}).json()
-            pagination = body.get("meta", {}).get("pagination", {})
-            data = body.get("data") or []
-            yield data, int(pagination.get("total", len(data)))
-            if not data or page >= int(pagination.get("total_pages", page)):
-                return
-            page += 1
-
-    def v3_cursor_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict]]:
-        """Cursor pages (customers): stable while records change under us."""
-        after: str | None = None
-        while True:
-            query = {**params, "limit": self.conn.page_size}
-            if after:
-                query["after"] = after
-            body = self.api.get(path, query).json()
-            data = body.get("data") or []
-            yield data
-            cursor = body.get("meta", {}).get("cursor_pagination", {})
-            after = cursor.get("end_cursor")
-            if not data or not after or not cursor.get("links", {}).get("next"):
-                return
-
-    def v2_pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict]]:
-        """v2 pages; 204 (no body) past the last page."""
-        page = 1
-        while True:
-            response = self.api.get(path, {**params, "page": page, "limit": self.conn.page_size})
-            if response.status_code == 204 or not response.content:
-                return
-            data = response.json()
-            yield data
-            if len(data) < self.conn.page_size:
-                return
-            page += 1
-
-    def v2_all(self, path: str) -> list[dict]:
-        return [row for page in self.v2_pages(path, {}) for row in page]
-
-    def v2_keyset(self, path: str, params: dict[str, Any]) -> Iterator[list[dict]]:
-        """Orders by ``min_id``: a record leaving the filter mid-walk shifts nothing."""
-        min_id = 1
-        while True:
-            query = {**params, "sort": "id:asc", "min_id": min_id, "limit": self.conn.page_size}
-            response = self.api.get(path, query)
-            if response.status_code == 204 or not response.content:
-                return
-            data = response.json()
-            if not data:
-                return
-            yield data
-            if len(data) < self.conn.page_size:
-                return
-            min_id = max(int(r["id"]) for r in data) + 1
-
-    def v3_keyset(self, path: str, params: dict[str, Any]) -> Iterator[list[dict]]:
-        """Catalog by ``id:greater``; same reasoning as ``v2_keyset``."""
-        last_id = 0
-        while True:
-            query = {
-                **params,
-                "id:greater": last_id,
-                "sort": "id",
-                "direction": "asc",
-                "limit": self.conn.page_size,
-                "page": 1,
-            }
-            data = self.api.get(path, query).json().get("data") or []
-            if not data:
-                return
-            yield data
-            if len(data) < self.conn.page_size:
-                return
-            last_id = max(int(r["id"]) for r in data)
+# Pagination styles (specs/sources.md 1.2), most stable first.
+V3_CURSOR = Cursor(  # customers: stable while records change under us
+    next_cursor=lambda body: (
+        dig(body, "meta.cursor_pagination.end_cursor")
+        if dig(body, "meta.cursor_pagination.links.next") else None
+    ),
+    param="after",
+)
+V2_KEYSET = Keyset("min_id", first=1, step=1, sort={"sort": "id:asc"})
+V3_KEYSET = Keyset("id:greater", first=0, step=0,
+                   sort={"sort": "id", "direction": "asc", "page": 1})
+V3_PAGES = PageNumber(total_pages="meta.pagination.total_pages", total="meta.pagination.total")
+# Subscribers have only offset pages: walk again when the total moved mid-walk.
+V3_PAGES_REWALK = replace(V3_PAGES, rewalk_when_total_moves=True)
+V2_PAGES = PageNumber()  # 204 with no body past the last page

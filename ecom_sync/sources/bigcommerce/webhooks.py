@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ecom_sync.sources.bigcommerce.client import BigCommerceClient
-from ecom_sync.sources.bigcommerce.extract import CART_ABANDONED
+from ecom_sync.sources.bigcommerce.client import V3_PAGES
+from ecom_sync.sources.bigcommerce.streams import CART_ABANDONED
+from ecom_sync.sources.http import ApiClient
+from ecom_sync.sources.paginators import ListRequest, fetch_all
 from ecom_sync.sources.webhook_store import WebhookEvent
 
 SCOPES = (CART_ABANDONED,)
@@ -30,10 +32,10 @@ def parse_event(connection: str, payload: dict[str, Any]) -> WebhookEvent:
 
 
 def register_hooks(
-    client: BigCommerceClient, destination: str, secret_header: dict[str, str]
+    api: ApiClient, page_size: int, destination: str, secret_header: dict[str, str]
 ) -> list[dict[str, Any]]:
     """Create (or re-activate) our hooks; idempotent, so reconnecting never doubles them."""
-    existing = [h for page, _ in client.v3_pages("/v3/hooks", {}) for h in page]
+    existing = fetch_all(ListRequest(api, "/v3/hooks", {}, page_size), V3_PAGES)
     hooks = []
     for scope in SCOPES:
         body = {
@@ -51,8 +53,8 @@ def register_hooks(
             None,
         )
         if match is None:
-            response = client.api.request("POST", "/v3/hooks", json=body)
+            response = api.request("POST", "/v3/hooks", json=body)
         else:
-            response = client.api.request("PUT", f"/v3/hooks/{match['id']}", json=body)
+            response = api.request("PUT", f"/v3/hooks/{match['id']}", json=body)
         hooks.append(response.json()["data"])
     return hooks

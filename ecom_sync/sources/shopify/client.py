@@ -1,4 +1,4 @@
-"""Shopify Admin REST client: ``Link``-header cursor pages and the leaky bucket.
+"""Shopify Admin REST client: auth and the leaky bucket (pages: ``LinkHeader``).
 
 specs/sources.md 2: ``X-Shopify-Access-Token``; ``/admin/api/{version}/x.json``; filters
 only on the first request, then the ``page_info`` URL exactly as given; bucket of 40
@@ -7,13 +7,11 @@ leaking 2/s reported in ``X-Shopify-Shop-Api-Call-Limit``; 429 with ``Retry-Afte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 
-from ecom_sync.sources.http import ApiClient, RatePolicy, SourceError, sleep
+from ecom_sync.sources.http import ApiClient, RatePolicy, sleep
 from ecom_sync.sources.shopify.config import ShopifyConnection
 
 LEAK_PER_SECOND = 2.0  # the Standard plan's rate; faster plans just pause less often
@@ -45,6 +43,11 @@ class ShopifyBucket(RatePolicy):
             sleep(over / LEAK_PER_SECOND)
             self.used = None
 
+    def retry_after(self, response: httpx.Response) -> float | None:
+        # The retry waits Retry-After, by which the bucket has leaked: do not wait twice.
+        self.used = None
+        return super().retry_after(response)
+
     def error_detail(self, response: httpx.Response) -> str:
         try:
             errors = response.json().get("errors")
@@ -60,56 +63,22 @@ def api_timestamp(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat(timespec="seconds")
 
 
-class ExpiredCursor(SourceError):
-    pass
+def api_client(conn: ShopifyConnection) -> ApiClient:
+    """The shop's Admin REST API (``/admin/api/{version}``), paced by its leaky bucket."""
+    return ApiClient(
+        base_url=f"{conn.store_base_url}/admin/api/{conn.api_version}",
+        headers={"X-Shopify-Access-Token": conn.token().get_secret_value()},
+        settings=conn.http,
+        label=f"Shopify shop '{conn.name}'",
+        reconnect_hint=(
+            f"create a new Admin API access token for the custom app (scopes read_customers, "
+            f"read_orders, read_all_orders, read_products) and put it in {conn.token_env}"
+        ),
+        policy=ShopifyBucket(headroom=max(2, conn.http.min_requests_left)),
+    )
 
 
-class ShopifyClient:
-    def __init__(
-        self, conn: ShopifyConnection, token: str, transport: httpx.BaseTransport | None = None
-    ) -> None:
-        self.conn = conn
-        self.bucket = ShopifyBucket(headroom=max(2, conn.http.min_requests_left))
-        self.api = ApiClient(
-            base_url=f"{conn.store_base_url}/admin/api/{conn.api_version}",
-            headers={"X-Shopify-Access-Token": token},
-            settings=conn.http,
-            label=f"Shopify shop '{conn.name}'",
-            reconnect_hint=(
-                f"create a new Admin API access token for the custom app (scopes read_customers, "
-                f"read_orders, read_all_orders, read_products) and put it in {conn.token_env}"
-            ),
-            policy=self.bucket,
-            transport=transport,
-        )
-
-    def close(self) -> None:
-        self.api.close()
-
-    def __enter__(self) -> ShopifyClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def scopes(self) -> set[str]:
-        """The token's granted scopes (``/admin/oauth/access_scopes.json``, unversioned)."""
-        url = f"{self.conn.store_base_url}/admin/oauth/access_scopes.json"
-        body = self.api.get(url).json()
-        return {s["handle"] for s in body.get("access_scopes", [])}
-
-    def pages(self, resource: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
-        """Every page of ``resource``: the filters go on the first request only; after
-        that the ``page_info`` URL is followed exactly as given."""
-        url: str | None = f"/{resource}.json"
-        query: dict[str, Any] | None = {**params, "limit": self.conn.page_size}
-        while url:
-            try:
-                response = self.api.get(url, query)
-            except SourceError as exc:
-                if exc.status == 400 and query is None:  # only page_info URLs are followed
-                    raise ExpiredCursor(str(exc), 400) from None
-                raise
-            yield response.json().get(resource.rsplit("/", 1)[-1], [])
-            url = response.links.get("next", {}).get("url")
-            query = None
+def granted_scopes(api: ApiClient, conn: ShopifyConnection) -> set[str]:
+    """The token's granted scopes (``/admin/oauth/access_scopes.json``, unversioned)."""
+    body = api.get(f"{conn.store_base_url}/admin/oauth/access_scopes.json").json()
+    return {s["handle"] for s in body.get("access_scopes", [])}

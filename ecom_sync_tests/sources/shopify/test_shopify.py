@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -17,8 +17,9 @@ from ecom_sandbox.shopify.sandbox import Sandbox as ShopifySandbox
 from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.sources.landing import LandingWriter, Window
-from ecom_sync.sources.registry import get_platform
-from ecom_sync.sources.shopify.client import ShopifyClient
+from ecom_sync.sources.paginators import LinkHeader, ListRequest, fetch_all
+from ecom_sync.sources.shopify import PLATFORM
+from ecom_sync.sources.shopify.client import ShopifyBucket
 from ecom_sync_tests.helpers import (
     HISTORY_DAYS,
     build_canonical,
@@ -28,23 +29,12 @@ from ecom_sync_tests.helpers import (
     today,
 )
 from ecom_sync_tests.sources.conftest import landed_rows
-
-SHOP = "acme-nordic"
-SHOP_TOKEN = "sandbox-token-acme-nordic"
-# The stand-in's customers predate its first order; the shop's first day is well before.
-SHOP_HISTORY_DAYS = 400
-
-
-def shop_history_start() -> date:
-    return today() - timedelta(days=SHOP_HISTORY_DAYS)
-
-
-def shopify_connection(url: str, **overrides: object) -> dict:
-    return {"name": "acme_nordic", "platform": "shopify", "store_name": "Acme Nordic",
-            "shop": SHOP, "currency": "EUR", "token_env": "TEST_SHOP_TOKEN",
-            "api_base_url": f"{url}/shops/{SHOP}",
-            "history_start": shop_history_start().isoformat(),
-            "page_size": 25, **overrides}
+from ecom_sync_tests.sources.shopify.harness import (
+    SHOP,
+    SHOP_TOKEN,
+    shop_history_start,
+    shopify_connection,
+)
 
 
 @pytest.fixture
@@ -60,9 +50,8 @@ def shop(ecom_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Sho
 def extract(url: str, stream: str, window: Window, root: Path, **overrides: object) -> list[dict]:
     config = parse_config({"connections": [shopify_connection(url, **overrides)]})
     conn = config.connections[0]
-    platform = get_platform("shopify")
     with LandingWriter(root, conn.name, stream, window) as writer:
-        platform.extract(conn, platform.stream(stream), window, writer)
+        PLATFORM.extract(conn, PLATFORM.stream(stream), window, writer)
         folder = writer.commit()
     return landed_rows(folder)
 
@@ -81,29 +70,6 @@ def test_r_sh1_orders_of_every_status_and_guests_are_extracted(shop, tmp_path) -
     assert len(ids) == len(set(ids)) == len(sandbox.shop(SHOP).orders)
     assert any(o.get("customer") is None and o.get("email") for o in landed)
     assert any(o.get("cancelled_at") for o in landed) and any(o.get("closed_at") for o in landed)
-
-
-def test_pagination_while_records_change_loses_nothing(shop, tmp_path) -> None:
-    """Records updated during the walk move to the end of the updated_at order; nothing
-    is lost or duplicated after staging's newest-wins merge."""
-    sandbox, url = shop
-    data = sandbox.shop(SHOP)
-    early = sorted(data.customers.values(), key=lambda c: (c["updated_at"], c["id"]))[:3]
-
-    def touch_on_second_page(shop_name: str, path: str, params: dict, count: int) -> None:
-        if "page_info" in params and not touched:
-            for c in early:
-                sandbox.touch(SHOP, "customers", c["id"])
-            touched.append(True)
-
-    touched: list[bool] = []
-    remove = sandbox.on_request(touch_on_second_page)
-    try:
-        landed = extract(url, "customers", whole_history(), tmp_path, page_size=10)
-    finally:
-        remove()
-    assert touched
-    assert {c["id"] for c in landed} == set(data.customers)
 
 
 def test_expired_page_info_resumes_the_walk(shop, tmp_path) -> None:
@@ -125,39 +91,18 @@ def test_expired_page_info_resumes_the_walk(shop, tmp_path) -> None:
     assert {o["id"] for o in landed} == set(sandbox.shop(SHOP).orders)
 
 
-def test_a_429_storm_ends_in_a_complete_extract(shop, tmp_path) -> None:
-    """The leaky bucket's 429 with Retry-After is waited out; the extract is complete."""
-    sandbox, url = shop
-    sandbox.faults.add_spec({"kind": "throttle", "count": 6, "every": 2})
-    landed = extract(url, "customers", whole_history(), tmp_path)
-    assert {c["id"] for c in landed} == set(sandbox.shop(SHOP).customers)
-
-
 def test_the_client_paces_itself_by_the_call_limit_header(shop, tmp_path) -> None:
     """M4: with a small bucket the client pauses before it overflows: no 429 needed."""
     sandbox, url = shop
     sandbox.set_rate_limit(SHOP, bucket=12, leak_per_second=6.0)
     config = parse_config({"connections": [shopify_connection(url, page_size=5)]})
     conn = config.connections[0]
-    statuses: list[int] = []
-    with ShopifyClient(conn, SHOP_TOKEN) as client:
-        for _ in client.pages("customers", {"order": "updated_at asc"}):
-            statuses.append(200)
-        assert client.bucket.pauses > 0
-        assert client.api.retries == 0
-
-
-def test_window_bounds_use_utc_not_the_shop_offset(shop, tmp_path) -> None:
-    """Timestamps carry the shop's +01:00 offset; a day's partition is a UTC day."""
-    sandbox, url = shop
-    data = sandbox.shop(SHOP)
-    day = sorted({o["updated_at"].astimezone(UTC).date() for o in data.orders.values()})[-2]
-    start = datetime.combine(day, datetime.min.time(), UTC)
-    window = Window(start, start + timedelta(days=1))
-    landed = extract(url, "orders", window, tmp_path)
-    expected = {o["id"] for o in data.orders.values()
-                if window.contains(o["updated_at"].astimezone(UTC))}
-    assert {o["id"] for o in landed} == expected
+    with PLATFORM.api(conn) as api:
+        request = ListRequest(api, "/customers.json", {"order": "updated_at asc"}, 5,
+                              "customers")
+        assert len(fetch_all(request, LinkHeader())) == len(sandbox.shop(SHOP).customers)
+        assert isinstance(api.policy, ShopifyBucket) and api.policy.pauses > 0
+        assert api.retries == 0
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 -- One contact per e-mail, through bulk import: names from the newest order or cart (C2),
--- the platform's tags (BC4) and the connection's own, the company as account, and
--- whether they accept marketing (C4 list subscription is decided at send time).
+-- the platform's tags (BC4) and the connection's own, the company as account, and their
+-- consent as decided (contacts.sql). The master list is a kind of its own
+-- (subscription.*.sql), so the contact import never subscribes.
 select
     c.email_key as key,
     to_json({

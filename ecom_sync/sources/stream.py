@@ -1,0 +1,209 @@
+"""The base stream: one declaration per stream, one extract loop for every platform.
+
+A platform declares each stream as data (path, key, cursor, how the window becomes
+request parameters, the paginator, where the records sit in the body) plus the hooks it
+needs, the way singer-sdk streams or Airbyte's declarative manifests do. What every
+source repeats lives here once: the walk over slices with a fixed upper bound, restarts
+on an expired cursor, the half-open window filter (widened by a late-data lookback where
+the API needs one), enrichment, landing each page with ``_extracted_at``, counted skips
+and the request/retry stats.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ecom_sync.config import ConnectionConfig
+from ecom_sync.sources.http import ApiClient
+from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window, utc_ts
+from ecom_sync.sources.paginators import (
+    ExpiredCursor,
+    ListRequest,
+    Page,
+    Paginator,
+    Record,
+    RecordsAt,
+)
+
+log = logging.getLogger(__name__)
+
+# How a walk's bounds become request parameters: (lower, upper) → query / body fields.
+WindowParams = Callable[[datetime, datetime], dict[str, Any]]
+# Extra parameters per walk: one walk per entry (a status, a location).
+Slices = Sequence[Mapping[str, Any]]
+
+
+def bounds(lower: str, upper: str, fmt: Callable[[datetime], str]) -> WindowParams:
+    """The usual filter pair, e.g. ``date_modified:min`` / ``date_modified:max``."""
+    return lambda lo, hi: {lower: fmt(lo), upper: fmt(hi)}
+
+
+def no_window(lo: datetime, hi: datetime) -> dict[str, Any]:
+    """For listings the API cannot filter by time (the window filter still applies)."""
+    return {}
+
+
+@dataclass
+class StreamRun:
+    """One extract of one stream: what hooks see and may use."""
+
+    conn: ConnectionConfig
+    api: ApiClient
+    window: Window
+    upper: datetime  # min(window end, now): a walk never asks for the future
+    writer: LandingWriter
+    stats: ExtractStats
+    extracted_at: str
+    lower: datetime  # the window's start minus the stream's lookback (late data)
+
+    def skip(self, reason: str) -> None:
+        """Count a record left out, with the reason (visible in the run's metadata)."""
+        self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
+
+
+@dataclass(frozen=True)
+class Part:
+    """A small listing landed whole beside a stream on every run (no time filter), e.g.
+    BigCommerce's category tree; staged into its own table, newest extract wins."""
+
+    name: str
+    staging_table: str
+    path: str
+    paginator: Paginator
+    records: RecordsAt = "data"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    primary_key: tuple[str, ...] = ("id",)
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One stream of a platform, declared as data, plus optional hooks.
+
+    Data: ``path``/``method``/``params`` (query of a GET, body of a POST),
+    ``window_params`` (the walk's bounds → request fields), ``paginator``, ``records``
+    (where the list sits in the body, or a function of the body), ``cursor_field`` and
+    ``parse_cursor`` (the platform's timestamp format), ``slices`` (one walk per extra
+    parameter set: a status, a location; or a function of the connection), ``restarts``
+    (walks restarted when the API expires a cursor: from the newest cursor value seen if
+    ``sorted_by_cursor``, else from the window's start), ``max_page_size`` (the endpoint's
+    limit, below the connection's ``page_size``), ``lookback`` (data that reaches the API
+    late, stamped in the past: each walk starts that much before the window and lands
+    those records too), ``version_field`` (staging keeps the newest cursor, then the
+    highest version), ``parts``. Hooks, each given the :class:`StreamRun`: ``check``
+    before any page (a missing scope, an unknown location), ``read`` instead of the API
+    walk (records announced by webhooks), ``enrich`` per kept record (sub-resources).
+    """
+
+    name: str
+    primary_key: tuple[str, ...]
+    cursor_field: str
+    staging_table: str
+    description: str
+    path: str = ""
+    paginator: Paginator | None = None
+    window_params: WindowParams = no_window
+    records: RecordsAt = "data"
+    method: str = "GET"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    parse_cursor: Callable[[Any], datetime] = utc_ts
+    slices: Slices | Callable[[ConnectionConfig], Slices] = ({},)
+    restarts: int = 0
+    sorted_by_cursor: bool = True
+    max_page_size: int | None = None
+    lookback: timedelta = timedelta(0)
+    version_field: str | None = None
+    parts: tuple[Part, ...] = ()
+    check: Callable[[StreamRun], None] | None = None
+    read: Callable[[StreamRun], Iterable[Page]] | None = None
+    enrich: Callable[[StreamRun, Record], Record] | None = None
+
+    # -- the extract ----------------------------------------------------------------------
+
+    def extract(
+        self, api: ApiClient, conn: ConnectionConfig, window: Window, writer: LandingWriter
+    ) -> ExtractStats:
+        """Page the API for ``window`` and land every page through ``writer``."""
+        now = datetime.now(UTC)
+        run = StreamRun(conn, api, window, min(window.end, now), writer, ExtractStats(),
+                        now.isoformat(), window.start - self.lookback)
+        if self.check is not None:
+            self.check(run)
+        pages = self.read(run) if self.read is not None else self.walk(run)
+        for page in pages:
+            self._land(run, page)
+        for part in self.parts:
+            request = ListRequest(api, part.path, part.params, conn.page_size, part.records)
+            for page in part.paginator.pages(request):
+                writer.write_page(({**r, "_extracted_at": run.extracted_at} for r in page),
+                                  part=part.name)
+        run.stats.requests = api.requests_made
+        run.stats.retries = api.retries
+        return run.stats
+
+    def walk(self, run: StreamRun) -> Iterator[Page]:
+        """Every slice's pages for ``[lower, upper]`` (API bounds are inclusive; ``_land``
+        keeps the half-open window, widened by the lookback). With several slices each key
+        is landed once (a store may list a record under two of them)."""
+        assert self.paginator is not None, f"stream {self.name}: no paginator and no read hook"
+        slices = self.slices(run.conn) if callable(self.slices) else self.slices
+        seen: set[tuple[Any, ...]] | None = set() if len(slices) > 1 else None
+        for extra in slices:
+            for page in self._walk_slice(run, extra):
+                if seen is None:
+                    yield page
+                    continue
+                fresh = [r for r in page if self._key(r) not in seen]
+                seen.update(self._key(r) for r in fresh)
+                yield fresh
+
+    def _walk_slice(self, run: StreamRun, extra: Mapping[str, Any]) -> Iterator[Page]:
+        assert self.paginator is not None
+        lower = run.lower
+        page_size = min(run.conn.page_size, self.max_page_size or run.conn.page_size)
+        for attempt in range(self.restarts + 1):
+            params = {**self.params, **extra, **self.window_params(lower, run.upper)}
+            request = ListRequest(run.api, self.path, params, page_size, self.records,
+                                  self.method)
+            last: Page = []
+            try:
+                for page in self.paginator.pages(request):
+                    yield page
+                    last = page or last
+                return
+            except ExpiredCursor:
+                if attempt == self.restarts:
+                    raise
+                newest = max(filter(None, map(self._cursor, last)), default=None)
+                # Pages in cursor order resume from the newest value seen, inclusive; others
+                # walk the slice again. Records come twice; staging keeps one per key.
+                if self.sorted_by_cursor and newest is not None:
+                    lower = newest
+                log.info("%s: cursor expired; walking again from %s", self.name, lower)
+
+    def _land(self, run: StreamRun, page: Page) -> None:
+        run.stats.pages += 1
+        kept = []
+        for record in page:
+            cursor = self._cursor(record)
+            if cursor is None:
+                run.skip(f"unreadable_{self.cursor_field}")
+            elif run.lower <= cursor < run.window.end:
+                kept.append(record)
+        if self.enrich is not None:
+            kept = [self.enrich(run, r) for r in kept]
+        run.stats.records += run.writer.write_page(
+            {**r, "_extracted_at": run.extracted_at} for r in kept
+        )
+
+    def _cursor(self, record: Record) -> datetime | None:
+        try:
+            return self.parse_cursor(record[self.cursor_field])
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+    def _key(self, record: Record) -> tuple[Any, ...]:
+        return tuple(record.get(k) for k in self.primary_key)
