@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
@@ -61,6 +62,13 @@ class SecretFromEnv(StrictModel):
         return {"token_env": self.token_env}
 
 
+# What the sync may do to a contact's consent in the destination, per connection:
+# ``sync`` (C3, C4): the store's marketing consent is sent and opted-in contacts join the
+# master list; ``never_change`` (C5, shop sites): an existing contact's lists and consent
+# are never touched and a new contact is created with name and e-mail only.
+ConsentPolicy = Literal["sync", "never_change"]
+
+
 class ConnectionConfig(SecretFromEnv):
     """Fields every connection has, whatever its platform (S1, S2)."""
 
@@ -73,6 +81,7 @@ class ConnectionConfig(SecretFromEnv):
     enabled: bool = True
     page_size: int = Field(250, ge=1, le=250)
     http: HttpSettings = HttpSettings()
+    consent_policy: ConsentPolicy = "sync"
 
 
 class DestinationConfig(SecretFromEnv):

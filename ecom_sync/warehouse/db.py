@@ -42,6 +42,12 @@ create table if not exists ref.connections (
     enabled boolean not null,
     updated_at timestamptz not null
 );
+-- Per connection, what the sync may do to a contact's consent (config.ConsentPolicy); a
+-- connection without a row is 'sync' (it was registered before policies existed).
+create table if not exists ref.consent_policies (
+    connection varchar primary key,
+    consent_policy varchar not null
+);
 """
 
 

@@ -37,7 +37,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, platform: Platform) -> None:
 def register_connection(
     con: duckdb.DuckDBPyConnection, platform: Platform, conn: ConnectionConfig
 ) -> None:
-    """The store name, currency and order link travel with every row built from it (S1)."""
+    """The store name, currency and order link travel with every row built from it (S1);
+    its consent policy decides what the destinations may do to its contacts (C4, C5)."""
+    con.execute(
+        "insert or replace into ref.consent_policies values (?, ?)",
+        [conn.name, conn.consent_policy],
+    )
     con.execute(
         "insert or replace into ref.connections values (?, ?, ?, ?, ?, ?, ?)",
         [

@@ -183,7 +183,10 @@ class ActiveCampaignPublisher:
                 "customer_acct_name": p.get("customer_acct_name"), "tags": p.get("tags") or None,
                 "exclude_automations": True,
             }
-            if p.get("accepts_marketing") and list_id:
+            # C4: opted-in contacts join the master list, unless their stores' consent
+            # policy is never_change (C5: lists and consent are never touched).
+            if (p.get("accepts_marketing") and list_id
+                    and p.get("consent_policy", "sync") == "sync"):
                 contact["subscribe"] = [{"listid": list_id}]
             contacts.append(without_nulls(contact))
         try:
@@ -309,7 +312,9 @@ class ActiveCampaignPublisher:
             "email": row.payload["email"], "connectionid": connection_id})
         if found:
             return str(found["id"])
+        # No acceptsMarketing: a cart knows nothing of consent, so none is set (AC's
+        # default, not opted in; C5 sets none either); the customer's record sends it.
         created = self.client.post("/ecomCustomers", {"ecomCustomer": {
             "connectionid": connection_id, "externalid": row.email_key,
-            "email": row.payload["email"], "acceptsMarketing": "0"}})
+            "email": row.payload["email"]}})
         return str(created["ecomCustomer"]["id"])

@@ -1,6 +1,9 @@
 -- One contact per normalised e-mail across every connection (C1). Names come from the
 -- newest order or cart that has them, else the newest customer record (C2); consent is
 -- "opted in anywhere" (C3). Guests become contacts only where their platform allows.
+-- consent_policy: 'sync' if any store the person is known from syncs consent (C3, C4),
+-- else 'never_change' (C5: only shop sites know them; destinations send name and e-mail
+-- only and never touch lists or consent).
 -- Ties on time are broken by value, so a rebuild picks the same row whatever the scan
 -- order (otherwise an unchanged contact could flip spelling and be re-sent, M6).
 with identities as (
@@ -38,7 +41,10 @@ select
     list_sort(list_distinct(list(i.connection))) as connections,
     list_sort(list_distinct(list(i.platform))) as platforms,
     min(i.updated_at) as first_seen_at,
-    max(i.updated_at) as updated_at
+    max(i.updated_at) as updated_at,
+    case when bool_or(coalesce(cp.consent_policy, 'sync') = 'sync') then 'sync'
+         else 'never_change' end as consent_policy
 from identities i
 left join named n using (email_key)
+left join ref.consent_policies cp on cp.connection = i.connection
 group by i.email_key

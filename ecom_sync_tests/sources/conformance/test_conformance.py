@@ -31,6 +31,7 @@ def harness(platform: str) -> type[SourceHarness]:
 HARNESSES = [
     harness("bigcommerce"),
     harness("shopify"),
+    harness("shopsite"),
 ]
 
 CASES = [(h, stream) for h in HARNESSES for stream in h.streams]

@@ -1,9 +1,16 @@
 -- One contact per e-mail, through bulk import: names from the newest order or cart (C2),
 -- the platform's tags (BC4) and the connection's own, the company as account, and
 -- whether they accept marketing (C4 list subscription is decided at send time).
+-- A contact whose stores all have consent_policy 'never_change' (C5, shop sites) gets
+-- its e-mail and names only, and says so: the publisher subscribes it to no list.
 select
     c.email_key as key,
-    to_json({
+    case when c.consent_policy = 'never_change' then to_json({
+        'email': c.email,
+        'first_name': c.first_name,
+        'last_name': c.last_name,
+        'consent_policy': c.consent_policy
+    }) else to_json({
         'email': c.email,
         'first_name': c.first_name,
         'last_name': c.last_name,
@@ -15,6 +22,6 @@ select
                                         '["VARCHAR"]'), [])
                      for conn in c.connections])))),
         'accepts_marketing': c.accepts_marketing
-    }) as payload
+    }) end as payload
 from canonical.contacts c
 where c.email_key in (select key from render_keys)
