@@ -67,9 +67,9 @@ def run_request(conn: ConnectionConfig, feed: Feed, item: FeedItem,
         "ecom_sync/carried_count": str(len(item.carried)),
         "ecom_sync/carried": carried if len(carried) <= CARRIED_TAG_CHARS
         else carried[: CARRIED_TAG_CHARS - 1] + "…",
-        # When the first record it carries happened at the store: the UI (and the demo)
-        # can tell how long it took to publish.
-        "ecom_sync/store_time": item.start.astimezone(UTC).isoformat(),
+        # When it happened at the store: the UI (and the demo) tell how long it took to
+        # publish.
+        "ecom_sync/store_time": item.happened_at.astimezone(UTC).isoformat(),
     }
     if start == end:
         return dg.RunRequest(run_key=item.key, partition_key=start, tags=tags)

@@ -29,6 +29,8 @@ class FeedItem:
     start: datetime  # the run syncs the days from start to end (UTC)
     end: datetime
     carried: tuple[str, ...]  # what it carries (order numbers, a sync run id), for the UI
+    happened_at: datetime  # when it happened at the store (the first order placed, the
+    #                        sync's end): how long it took to publish is counted from here
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ def new_orders(api: ApiClient, conn: ConnectionConfig, cursor: str | None,
         key=item_key(conn.name, "orders", [(str(o["id"]), s.isoformat()) for o, s in fresh]),
         start=min(stamps), end=max(stamps),
         carried=tuple(str(o.get("number") or o["id"]) for o, _ in fresh),
+        happened_at=min(stamps),
     )
     return FeedPoll((item,), seen.dump())
 
@@ -83,6 +84,7 @@ def finished_sync_runs(api: ApiClient, conn: ConnectionConfig, cursor: str | Non
                 key=f"{conn.name}:sync_run:{run['id']}",
                 start=min(previous, finished - CART_LOOKBACK), end=finished,
                 carried=(f"sync run {run['id']} ({run.get('kind', '?')})",),
+                happened_at=finished,
             ))
             previous = finished
     return FeedPoll(tuple(items), seen.dump())
