@@ -44,6 +44,10 @@ def feed_job(config: EcomSyncConfig, conn: ConnectionConfig,
         selection=dg.AssetSelection.assets(*keys),
         description=f"{conn.store_name}: {feed.description}; then canonical and the publish",
         tags={"ecom_sync/connection": conn.name, "ecom_sync/feed": feed.name},
+        # A feed run carries a few records and its steps follow each other: they run in
+        # the run's own process (a process per step costs seconds each, and an order is
+        # due at the destination within a minute, SS2). Pools still apply.
+        executor_def=dg.in_process_executor,
     )
 
 
