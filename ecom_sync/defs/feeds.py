@@ -23,6 +23,9 @@ from ecom_sync.sources.http import SourceError
 from ecom_sync.sources.registry import get_platform
 
 CARRIED_TAG_CHARS = 1000  # the run's tag lists what it carried, up to this long
+# Queued runs start highest priority first: a feed run (an order to send within a minute,
+# SS2) goes ahead of the half-hourly schedule's runs when they fill the run slots.
+FEED_RUN_PRIORITY = "10"
 
 
 def feed_name(conn: ConnectionConfig, feed: Feed) -> str:
@@ -66,6 +69,7 @@ def run_request(conn: ConnectionConfig, feed: Feed, item: FeedItem,
     start, end = _days(item, partitions, now)
     carried = ", ".join(item.carried)
     tags = {
+        "dagster/priority": FEED_RUN_PRIORITY,
         "ecom_sync/sync_mode": "active",
         "ecom_sync/feed_item": item.key,
         "ecom_sync/carried_count": str(len(item.carried)),
