@@ -1,4 +1,5 @@
-"""``ecom-sync``: demo, dev, sync, sandbox, webhooks, status, check."""
+"""``ecom-sync``: demo, dev, sync, sandbox, webhooks, publish, reconcile, forget, status,
+check."""
 
 from __future__ import annotations
 
@@ -142,6 +143,40 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    from ecom_sync.destinations.registry import get_destination
+    from ecom_sync.publish.reconcile import reconcile_destination
+    from ecom_sync.sources.http import SourceError
+
+    config = load_config()
+    dests = config.enabled_destinations if args.destination == "all" \
+        else (config.destination(args.destination),)
+    drift = 0
+    for dest in dests:
+        try:
+            report = reconcile_destination(
+                get_destination(dest.type), dest, paths.outbox_path(dest.name),
+                paths.ledger_path(dest.name), sample=args.sample,
+                max_requests=args.max_requests, repair=args.repair)
+        except SourceError as exc:
+            print(f"ecom-sync: {dest.name}: {exc}", file=sys.stderr)
+            return 1
+        print(report.text())
+        if report.requeued:
+            print(f"  run `ecom-sync publish {dest.name}` to send them")
+        drift += report.drift
+    return 3 if drift and not args.repair else 0
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from ecom_sync.erasure import forget
+
+    report = forget(load_config(), args.email)
+    print(f"Forgot {args.email.strip()}.")  # the one place the address is shown
+    print(report.text())
+    return 0
+
+
 def _cmd_status(args: argparse.Namespace) -> int:
     from ecom_sync.report import warehouse_summary
 
@@ -221,6 +256,20 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--fire-nothing", action="store_true",
                          help="send every order as historical (no automations fire)")
     publish.set_defaults(fn=_cmd_publish)
+
+    recon = sub.add_parser("reconcile", help="read a destination back and report drift")
+    recon.add_argument("destination", nargs="?", default="all")
+    recon.add_argument("--repair", action="store_true",
+                       help="re-queue missing and different objects for the next publish")
+    recon.add_argument("--sample", type=int, default=None, metavar="N",
+                       help="look up N sent objects per kind instead of reading everything")
+    recon.add_argument("--max-requests", type=int, default=None, metavar="N",
+                       help="stop reading after N requests (what was not read is reported)")
+    recon.set_defaults(fn=_cmd_reconcile)
+
+    forget = sub.add_parser("forget", help="erase a person everywhere (GDPR), keep a tombstone")
+    forget.add_argument("email", help="the person's e-mail address (any case)")
+    forget.set_defaults(fn=_cmd_forget)
 
     status = sub.add_parser("status", help="connections and what the warehouse holds")
     status.set_defaults(fn=_cmd_status)

@@ -62,13 +62,6 @@ class SecretFromEnv(StrictModel):
         return {"token_env": self.token_env}
 
 
-# What the sync may do to a contact's consent in the destination, per connection:
-# ``sync`` (C3, C4): the store's marketing consent is sent and opted-in contacts join the
-# master list; ``never_change`` (C5, shop sites): an existing contact's lists and consent
-# are never touched and a new contact is created with name and e-mail only.
-ConsentPolicy = Literal["sync", "never_change"]
-
-
 class ConnectionConfig(SecretFromEnv):
     """Fields every connection has, whatever its platform (S1, S2)."""
 
@@ -81,7 +74,11 @@ class ConnectionConfig(SecretFromEnv):
     enabled: bool = True
     page_size: int = Field(250, ge=1, le=250)
     http: HttpSettings = HttpSettings()
-    consent_policy: ConsentPolicy = "sync"
+    # What the store's marketing consent may do downstream. sync: it is synced (C3) and,
+    # under the consent rules, puts contacts on the master list (C4). never_change (C5):
+    # the sync never touches list membership or consent for this store's contacts; a
+    # contact known only from it joins no list and gets no consent.
+    consent_policy: Literal["sync", "never_change"] = "sync"
 
 
 class DestinationConfig(SecretFromEnv):
@@ -94,6 +91,10 @@ class DestinationConfig(SecretFromEnv):
     # of other stores, and contacts known only from other stores, are skipped with a
     # reason; so each store can go to one destination, another, or both.
     connections: tuple[str, ...] | None = None
+    # After each publish the asset check reads this many sent objects per kind back
+    # (within this many requests) and warns on drift; `ecom-sync reconcile` reads all.
+    reconcile_sample: int = Field(20, ge=1)
+    reconcile_max_requests: int = Field(150, ge=1)
 
     @property
     def kind(self) -> str:

@@ -43,3 +43,8 @@ def outbox_path(destination: str) -> Path:
 
 def ledger_path(destination: str) -> Path:
     return home() / "ledger" / f"{destination}.duckdb"
+
+
+def erasure_dir() -> Path:
+    """Erasure state: the installation's salt and the tombstones (salted hashes only)."""
+    return home() / "erasure"

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import pytest
@@ -15,6 +16,9 @@ from ecom_sandbox.bigcommerce.sandbox import Sandbox
 from ecom_sandbox.server import serve_in_thread
 from ecom_sync.config import EcomSyncConfig
 from ecom_sync_tests.helpers import TOKENS, historical_sync, make_config, small_sandbox
+
+if TYPE_CHECKING:
+    from ecom_sync_tests.live_world import World
 
 
 def with_cart_webhooks(stack: ExitStack, sandbox: Sandbox, url: str) -> EcomSyncConfig:
@@ -91,3 +95,19 @@ def synced_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedDemo
         config = with_cart_webhooks(stack, sandbox, url)
         defs = historical_sync(config)
         yield SyncedDemo(home, sandbox, config, defs)
+
+
+@pytest.fixture(scope="session")
+def live_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A synced and published state folder tests may change (see live_world.py)."""
+    from ecom_sync_tests.live_world import make_world
+
+    with ExitStack() as stack:
+        yield make_world(tmp_path_factory.mktemp("live"), stack)
+
+
+@pytest.fixture
+def world(live_world: World) -> Iterator[World]:
+    """``live_world`` with its environment set for this test."""
+    with live_world.active():
+        yield live_world

@@ -16,7 +16,7 @@ LAYERS = (
     ("ecom_sync.warehouse",),
     ("ecom_sync.publish",),
     ("ecom_sync.destinations",),
-    ("ecom_sync.config_loader",),
+    ("ecom_sync.config_loader", "ecom_sync.erasure"),
     ("ecom_sync.defs", "ecom_sync.report"),
     ("ecom_sync.definitions", "ecom_sync.orchestration", "ecom_sync.sync_modes"),
     ("ecom_sync.demo", "ecom_sync.cli"),

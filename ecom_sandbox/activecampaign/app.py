@@ -4,7 +4,8 @@ Per API request (``/api/3/...``): due bulk-import batches are processed → inje
 (429 storm / 503) → ``Api-Token`` (403) → the account's token bucket (429) → the v3 REST
 handler or the GraphQL endpoint ``/api/3/ecom/graphql``. ``RateLimit-Limit`` and
 ``RateLimit-Remaining`` go on every response that reached the bucket. ``/_sandbox/summary``
-is an admin view that is not part of ActiveCampaign.
+and ``/_sandbox/contacts/...`` (admin.py: unsubscribes and removals by the account's
+people) are not part of ActiveCampaign.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ecom_sandbox.activecampaign import bulk_import, graphql_api, rest
+from ecom_sandbox.activecampaign.admin import admin_routes
 from ecom_sandbox.activecampaign.errors import FORBIDDEN, TOO_MANY, UNAVAILABLE, ApiError
 from ecom_sandbox.activecampaign.state import AcAccount
 
@@ -122,4 +124,5 @@ def create_app(account: AcAccount) -> Starlette:
     return Starlette(routes=[
         Route(API_PREFIX + "/{rest:path}", api, methods=["GET", "POST", "PUT", "DELETE"]),
         Route("/_sandbox/summary", summary, methods=["GET"]),
+        *admin_routes(account),
     ])

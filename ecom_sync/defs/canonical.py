@@ -63,7 +63,8 @@ def build_canonical_asset(config: EcomSyncConfig) -> dg.AssetsDefinition:
         context: AssetExecutionContext,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with connect() as con:
-            result = build_canonical(con, [get_platform(p) for p in platforms])
+            result = build_canonical(con, [get_platform(p) for p in platforms],
+                                     {c.name: c.consent_policy for c in config.connections})
             previews = {
                 m: markdown_preview(con, f"select * from canonical.{m} limit 5") for m in MODELS
             } if result.swapped else {}

@@ -8,6 +8,7 @@ send is an upsert or a look-up-then-update, so nothing is duplicated.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +29,8 @@ create table if not exists objects (
     remote_id varchar,
     status varchar not null,          -- sending (intent, before the request) | sent | failed
                                       -- | withdrawn (taken back from the destination)
+                                      -- | requeued (reconcile found it missing or
+                                      --   different: sent again by the next publish)
     source integer,                   -- 1 real-time (fired automations), 0 historical
     attempts integer not null,
     last_error varchar,
@@ -36,6 +39,11 @@ create table if not exists objects (
 );
 create table if not exists published (
     outbox_id varchar primary key, gen integer not null, published_at timestamptz not null
+);
+create table if not exists opt_outs (
+    email_key varchar primary key,    -- opted out in the destination itself (C4): never
+    seen_at timestamptz not null,     -- subscribed again by the sync
+    source varchar not null           -- reconcile | publish
 );
 create table if not exists runs (
     started_at timestamptz, finished_at timestamptz, dry_run boolean, requests integer,
@@ -292,6 +300,68 @@ class Ledger:
             select kind, key, 'sending', 0, now() from batch
             on conflict (kind, key) do nothing
             """)
+
+    def requeue(self, pairs: list[tuple[str, str]], reason: str) -> dict[str, int]:
+        """Mark sent objects ``(kind, key)`` to be sent again: the next plan takes them as
+        retries. Their remote ids stay, so a re-send is an update, never a first send
+        (no automation fires again). Returns how many per kind."""
+        if not pairs:
+            return {}
+        frame = pd.DataFrame(pairs, columns=["kind", "key"])
+        writer = self.con.cursor()
+        try:
+            writer.register("batch", frame)
+            counts = dict(writer.execute("""
+                select o.kind, count(*) from objects o semi join batch b using (kind, key)
+                where o.status = 'sent' group by all""").fetchall())
+            writer.execute("""
+                update objects set status = 'requeued', last_error = ?, updated_at = now()
+                where status = 'sent' and (kind, key) in (select (kind, key) from batch)
+                """, [reason])
+        finally:
+            writer.close()
+        return counts
+
+    @staticmethod
+    def opt_outs_file(path: Path) -> Path:
+        """Where a ledger exports its opt-outs for the outbox build (which must not open the
+        ledger: a publish may hold it)."""
+        return path.with_name(f"{path.stem}.opt_outs.parquet")
+
+    def record_opt_outs(self, email_keys: list[str], source: str) -> int:
+        """Contacts seen opted out in the destination (an unsubscribe): the first sighting
+        is kept, and the export rewritten. Returns how many are new."""
+        if not email_keys:
+            return 0
+        frame = pd.DataFrame({"email_key": sorted(set(email_keys))})
+        writer = self.con.cursor()
+        try:
+            writer.register("batch", frame)
+            (new,) = writer.execute(
+                "select count(*) from batch anti join opt_outs using (email_key)").fetchone()
+            writer.execute("insert into opt_outs select email_key, now(), ? from batch "
+                           "on conflict do nothing", [source])
+        finally:
+            writer.close()
+        if new:
+            self._export_opt_outs()
+        return new
+
+    def opt_outs(self) -> list[tuple[str, datetime, str]]:
+        return self.con.execute(
+            "select email_key, seen_at, source from opt_outs order by email_key").fetchall()
+
+    def forget_opt_out(self, email_key: str) -> None:
+        self.con.execute("delete from opt_outs where email_key = ?", [email_key])
+        if self.opt_outs_file(self.path).exists():
+            self._export_opt_outs()
+
+    def _export_opt_outs(self) -> None:
+        target = self.opt_outs_file(self.path)
+        tmp = target.with_name(f".{target.name}.tmp")
+        self.con.execute(f"copy (select * from opt_outs order by email_key) to '{tmp}' "
+                         "(format parquet)")
+        os.replace(tmp, target)
 
     def remote_id(self, kind: str, key: str) -> str | None:
         row = self.con.execute(

@@ -296,6 +296,17 @@ def _scoped_skip(connections: tuple[str, ...] | None) -> str:
         then '{NOT_PUBLISHED_HERE}' else skip_reason end"""
 
 
+def _load_opt_outs(con: duckdb.DuckDBPyConnection, opt_outs: Path | None) -> None:
+    """``destination_opt_outs``: contacts seen opted out in the destination itself (the
+    ledger's export, ``Ledger.opt_outs_file``), for the SQL that holds subscriptions back."""
+    if opt_outs is not None and opt_outs.exists():
+        con.execute("create or replace temp table destination_opt_outs as "
+                    f"select email_key, seen_at from read_parquet('{opt_outs}')")
+    else:
+        con.execute("create or replace temp table destination_opt_outs "
+                    "(email_key varchar, seen_at timestamptz)")
+
+
 def build_outbox(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path,
@@ -303,12 +314,15 @@ def build_outbox(
     params: dict[str, Any],
     root: Path,
     connections: tuple[str, ...] | None = None,
+    opt_outs: Path | None = None,
 ) -> OutboxBuild:
     """Bring the outbox at ``root`` up to date with the canonical tables: fingerprint every
     object, render the new and changed ones and tombstone the gone ones, as one generation.
     ``params`` are bound in both the keys and the render SQL; ``connections`` limits the
-    destination to those stores (the rest is skipped with a reason)."""
+    destination to those stores (the rest is skipped with a reason); ``opt_outs`` is the
+    destination's file of contacts opted out there (temp table ``destination_opt_outs``)."""
     root.mkdir(parents=True, exist_ok=True)
+    _load_opt_outs(con, opt_outs)
     store = OutboxStore(root)
     manifest = store.read_manifest()
     keys_sql = {kind: (sql_dir / f"{kind}.keys.sql").read_text() for kind in kinds}
@@ -366,7 +380,7 @@ def build_outbox(
 
 def _counts(con: duckdb.DuckDBPyConnection, glob: str) -> dict[str, dict[str, Any]]:
     """The live counts of a whole outbox written at once."""
-    return _moved({}, con.execute(
+    return moved_counts({}, con.execute(
         f"select kind, skip_reason, count(*) from read_parquet('{glob}') group by all"
     ).fetchall())
 
@@ -375,7 +389,7 @@ def _updated_counts(con: duckdb.DuckDBPyConnection,
                     counts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The live counts per kind (objects, to send, skipped by reason), moved by the diff:
     each changed row leaves its old bucket and joins its new one."""
-    return _moved(counts, con.execute("""
+    return moved_counts(counts, con.execute("""
         select kind, skip_reason as reason, count(*) as n from _outbox_diff where live
         group by all
         union all
@@ -383,7 +397,7 @@ def _updated_counts(con: duckdb.DuckDBPyConnection,
         """).fetchall())
 
 
-def _moved(counts: dict[str, dict[str, Any]],
+def moved_counts(counts: dict[str, dict[str, Any]],
            moves: list[tuple[str, str | None, int]]) -> dict[str, dict[str, Any]]:
     out = {k: {"objects": c["objects"], "to_send": c["to_send"], "skipped": dict(c["skipped"])}
            for k, c in counts.items()}

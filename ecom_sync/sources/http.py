@@ -27,11 +27,13 @@ log = logging.getLogger(__name__)
 
 
 class SourceError(RuntimeError):
-    """A store API problem, worded for the merchant. Never contains a token."""
+    """A store API problem, worded for the merchant. Never contains a token. ``code`` is
+    the API's own error code when its body names one (Square's ``INVALID_CURSOR``)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.code = code
 
 
 class ReconnectRequired(SourceError):
@@ -64,6 +66,10 @@ class RatePolicy:
 
     def error_detail(self, response: httpx.Response) -> str:
         return response.text[:300]
+
+    def error_code(self, response: httpx.Response) -> str | None:
+        """The API's error code in a refused response's body, if it has one."""
+        return None
 
 
 class ApiClient:
@@ -165,6 +171,7 @@ class ApiClient:
             raise SourceError(
                 f"{self.label}: HTTP {status} on {where}: {self.policy.error_detail(response)}",
                 status,
+                self.policy.error_code(response),
             )
         return response
 

@@ -98,6 +98,24 @@ def write_page_file(
     return n
 
 
+def swap_in(tmp: Path, final: Path) -> None:
+    """Put folder ``tmp`` where ``final`` is, whole: readers see the old folder or the new
+    one, never half of either."""
+    trash = None
+    if final.exists():
+        trash = final.parent / f".old-{uuid.uuid4().hex}"
+        final.rename(trash)
+    try:
+        tmp.rename(final)
+    except OSError:
+        # Put the previous extract back where readers look for it.
+        if trash is not None:
+            trash.rename(final)
+        raise
+    if trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
 class LandingWriter:
     """Writes one window of one stream; ``commit`` swaps the folder in atomically."""
 
@@ -130,19 +148,7 @@ class LandingWriter:
             **manifest,
         }
         (self.tmp / "_manifest.json").write_text(json.dumps(info, indent=2, default=str))
-        trash = None
-        if self.final.exists():
-            trash = self.base / f".old-{uuid.uuid4().hex}"
-            self.final.rename(trash)
-        try:
-            self.tmp.rename(self.final)
-        except OSError:
-            # Put the previous extract back where readers look for it.
-            if trash is not None:
-                trash.rename(self.final)
-            raise
-        if trash is not None:
-            shutil.rmtree(trash, ignore_errors=True)
+        swap_in(self.tmp, self.final)
         return self.final
 
     def abort(self) -> None:

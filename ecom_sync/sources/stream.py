@@ -4,8 +4,9 @@ A platform declares each stream as data (path, key, cursor, how the window becom
 request parameters, the paginator, where the records sit in the body) plus the hooks it
 needs, the way singer-sdk streams or Airbyte's declarative manifests do. What every
 source repeats lives here once: the walk over slices with a fixed upper bound, restarts
-on an expired cursor, the half-open window filter, enrichment, landing each page with
-``_extracted_at``, counted skips and the request/retry stats.
+on an expired cursor, the half-open window filter (widened by a late-data lookback where
+the API needs one), enrichment, landing each page with ``_extracted_at``, counted skips
+and the request/retry stats.
 """
 
 from __future__ import annotations
@@ -13,13 +14,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.sources.http import ApiClient
 from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window, utc_ts
-from ecom_sync.sources.paginators import ExpiredCursor, ListRequest, Page, Paginator, Record
+from ecom_sync.sources.paginators import (
+    ExpiredCursor,
+    ListRequest,
+    Page,
+    Paginator,
+    Record,
+    RecordsAt,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +61,7 @@ class StreamRun:
     writer: LandingWriter
     stats: ExtractStats
     extracted_at: str
+    lower: datetime  # the window's start minus the stream's lookback (late data)
 
     def skip(self, reason: str) -> None:
         """Count a record left out, with the reason (visible in the run's metadata)."""
@@ -68,7 +77,7 @@ class Part:
     staging_table: str
     path: str
     paginator: Paginator
-    records: str | None = "data"
+    records: RecordsAt = "data"
     params: Mapping[str, Any] = field(default_factory=dict)
     primary_key: tuple[str, ...] = ("id",)
 
@@ -79,14 +88,17 @@ class Stream:
 
     Data: ``path``/``method``/``params`` (query of a GET, body of a POST),
     ``window_params`` (the walk's bounds → request fields), ``paginator``, ``records``
-    (where the list sits in the body), ``cursor_field`` and ``parse_cursor`` (the
-    platform's timestamp format), ``slices`` (one walk per extra parameter set: a status,
-    a location), ``restarts`` (walks restarted from the newest cursor seen when the API
-    expires a cursor; needs pages in cursor order), ``max_page_size`` (the endpoint's
-    limit, below the connection's ``page_size``), ``parts``. Hooks, each given the
-    :class:`StreamRun`: ``check`` before any page (a missing scope), ``read`` instead of
-    the API walk (records announced by webhooks), ``enrich`` per kept record
-    (sub-resources).
+    (where the list sits in the body, or a function of the body), ``cursor_field`` and
+    ``parse_cursor`` (the platform's timestamp format), ``slices`` (one walk per extra
+    parameter set: a status, a location; or a function of the connection), ``restarts``
+    (walks restarted when the API expires a cursor: from the newest cursor value seen if
+    ``sorted_by_cursor``, else from the window's start), ``max_page_size`` (the endpoint's
+    limit, below the connection's ``page_size``), ``lookback`` (data that reaches the API
+    late, stamped in the past: each walk starts that much before the window and lands
+    those records too), ``version_field`` (staging keeps the newest cursor, then the
+    highest version), ``parts``. Hooks, each given the :class:`StreamRun`: ``check``
+    before any page (a missing scope, an unknown location), ``read`` instead of the API
+    walk (records announced by webhooks), ``enrich`` per kept record (sub-resources).
     """
 
     name: str
@@ -97,13 +109,16 @@ class Stream:
     path: str = ""
     paginator: Paginator | None = None
     window_params: WindowParams = no_window
-    records: str | None = "data"
+    records: RecordsAt = "data"
     method: str = "GET"
     params: Mapping[str, Any] = field(default_factory=dict)
     parse_cursor: Callable[[Any], datetime] = utc_ts
     slices: Slices | Callable[[ConnectionConfig], Slices] = ({},)
     restarts: int = 0
+    sorted_by_cursor: bool = True
     max_page_size: int | None = None
+    lookback: timedelta = timedelta(0)
+    version_field: str | None = None
     parts: tuple[Part, ...] = ()
     check: Callable[[StreamRun], None] | None = None
     read: Callable[[StreamRun], Iterable[Page]] | None = None
@@ -117,10 +132,10 @@ class Stream:
         """Page the API for ``window`` and land every page through ``writer``."""
         now = datetime.now(UTC)
         run = StreamRun(conn, api, window, min(window.end, now), writer, ExtractStats(),
-                        now.isoformat())
+                        now.isoformat(), window.start - self.lookback)
         if self.check is not None:
             self.check(run)
-        if run.upper < run.window.start:  # narrowed below the window: nothing is visible yet
+        if run.upper < run.lower:  # narrowed below the walk: nothing is visible yet
             pages: Iterable[Page] = ()
         else:
             pages = self.read(run) if self.read is not None else self.walk(run)
@@ -136,9 +151,9 @@ class Stream:
         return run.stats
 
     def walk(self, run: StreamRun) -> Iterator[Page]:
-        """Every slice's pages for ``[window start, upper]`` (API bounds are inclusive;
-        ``_land`` keeps the half-open window). With several slices each key is landed
-        once (a store may list a record under two of them)."""
+        """Every slice's pages for ``[lower, upper]`` (API bounds are inclusive; ``_land``
+        keeps the half-open window, widened by the lookback). With several slices each key
+        is landed once (a store may list a record under two of them)."""
         assert self.paginator is not None, f"stream {self.name}: no paginator and no read hook"
         slices = self.slices(run.conn) if callable(self.slices) else self.slices
         seen: set[tuple[Any, ...]] | None = set() if len(slices) > 1 else None
@@ -153,7 +168,7 @@ class Stream:
 
     def _walk_slice(self, run: StreamRun, extra: Mapping[str, Any]) -> Iterator[Page]:
         assert self.paginator is not None
-        lower = run.window.start
+        lower = run.lower
         page_size = min(run.conn.page_size, self.max_page_size or run.conn.page_size)
         for attempt in range(self.restarts + 1):
             params = {**self.params, **extra, **self.window_params(lower, run.upper)}
@@ -166,13 +181,14 @@ class Stream:
                     last = page or last
                 return
             except ExpiredCursor:
-                newest = max(filter(None, map(self._cursor, last)), default=None)
-                if newest is None or attempt == self.restarts:
+                if attempt == self.restarts:
                     raise
-                # Pages come in cursor order: resume from the newest value seen, inclusive
-                # (its records come again; staging keeps one version per key).
-                log.info("%s: cursor expired; resuming from %s", self.name, newest)
-                lower = newest
+                newest = max(filter(None, map(self._cursor, last)), default=None)
+                # Pages in cursor order resume from the newest value seen, inclusive; others
+                # walk the slice again. Records come twice; staging keeps one per key.
+                if self.sorted_by_cursor and newest is not None:
+                    lower = newest
+                log.info("%s: cursor expired; walking again from %s", self.name, lower)
 
     def _land(self, run: StreamRun, page: Page) -> None:
         run.stats.pages += 1
@@ -181,7 +197,7 @@ class Stream:
             cursor = self._cursor(record)
             if cursor is None:
                 run.skip(f"unreadable_{self.cursor_field}")
-            elif not run.window.contains(cursor):
+            elif not run.lower <= cursor < run.window.end:
                 continue
             elif cursor > run.upper:
                 run.stats.deferred += 1  # not visible yet: the next run of the window lands it

@@ -10,6 +10,7 @@ import duckdb
 from ecom_sync.sources.registry import Platform
 from ecom_sync.warehouse.checks import CheckOutcome, run_checks
 from ecom_sync.warehouse.db import WAREHOUSE_DIR, transaction
+from ecom_sync.warehouse.erasure import load_erased_people
 from ecom_sync.warehouse.staging import ensure_schema
 
 MODELS_DIR = WAREHOUSE_DIR / "models"
@@ -44,7 +45,8 @@ def _sql(path: Path) -> str:
 
 
 def create_conformed_views(con: duckdb.DuckDBPyConnection, platforms: list[Platform]) -> None:
-    """``conformed.<entity>``: the typed contract, unioned with every platform's view of it."""
+    """``conformed.<entity>``: the typed contract, unioned with every platform's view of it;
+    and ``erased_people``, whom the models leave out."""
     con.execute("create schema if not exists conformed")
     for platform in platforms:
         ensure_schema(con, platform)
@@ -54,9 +56,18 @@ def create_conformed_views(con: duckdb.DuckDBPyConnection, platforms: list[Platf
                   if entity in platform.conformed_entities()]
         union = "\nunion all by name\n".join(f"select * from ({p})" for p in parts)
         con.execute(f"create or replace view conformed.{entity} as {union}")
+    load_erased_people(con)  # the tombstoned people the models leave out (a temp table)
 
 
-def build_canonical(con: duckdb.DuckDBPyConnection, platforms: list[Platform]) -> BuildResult:
+def build_canonical(con: duckdb.DuckDBPyConnection, platforms: list[Platform],
+                    consent_policies: dict[str, str] | None = None) -> BuildResult:
+    """``consent_policies``: each connection's ``consent_policy`` (None: keep the table)."""
+    if consent_policies is not None:
+        with transaction(con):
+            con.execute("delete from ref.consent_policies")
+            if consent_policies:
+                con.executemany("insert into ref.consent_policies values (?, ?)",
+                                sorted(consent_policies.items()))
     create_conformed_views(con, platforms)
     con.execute("drop schema if exists canonical_next cascade")
     con.execute("create schema canonical_next")

@@ -12,6 +12,7 @@ import duckdb
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from ecom_sync import paths
+from ecom_sync.sources.erasure import mask_emails
 
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 # DuckDB's default is 80% of RAM: its buffer pool then grows with the data (a 6-year
@@ -42,11 +43,9 @@ create table if not exists ref.connections (
     enabled boolean not null,
     updated_at timestamptz not null
 );
--- Per connection, what the sync may do to a contact's consent (config.ConsentPolicy); a
--- connection without a row is 'sync' (it was registered before policies existed).
 create table if not exists ref.consent_policies (
-    connection varchar primary key,
-    consent_policy varchar not null
+    connection varchar primary key,   -- a connection's consent_policy (config), written by
+    consent_policy varchar not null   -- each canonical build; absent: sync
 );
 """
 
@@ -121,8 +120,9 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
 
 
 def markdown_preview(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> str:
-    """A small markdown table for asset metadata (pandas is fine at 5 rows)."""
+    """A small markdown table for asset metadata (pandas is fine at 5 rows); e-mail
+    addresses masked (run metadata outlives an erasure)."""
     frame = con.execute(sql, params or []).df()
     if frame.empty:
         return "_(no rows)_"
-    return frame.iloc[:, :8].map(lambda v: str(v)[:40]).to_markdown(index=False)
+    return frame.iloc[:, :8].map(lambda v: mask_emails(str(v))[:40]).to_markdown(index=False)

@@ -9,13 +9,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ecom_sync.destinations.activecampaign.publisher import KINDS
 from ecom_sync.publish.ledger import Ledger, SendResult
 from ecom_sync.publish.outbox import OutboxStore
 from ecom_sync.warehouse.db import DEFAULT_MEMORY_LIMIT, connect
 from ecom_sync_tests.conftest import SyncedDemo
 from ecom_sync_tests.publish.conftest import build
-
-KINDS = ("connection", "contact", "ecom_customer", "order", "cart")
 
 
 def pending(led: Ledger) -> set[tuple[str, str, str]]:

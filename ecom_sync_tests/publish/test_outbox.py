@@ -31,8 +31,8 @@ def read(outbox: Path, where: str = "true") -> list[dict]:
 
 def test_outbox_has_every_kind_once_per_key(outbox: Path) -> None:
     rows = read(outbox)
-    assert {r["kind"] for r in rows} == {"connection", "contact", "ecom_customer", "order",
-                                         "cart"}
+    assert {r["kind"] for r in rows} == {"connection", "contact", "subscription",
+                                         "ecom_customer", "order", "cart"}
     assert len({(r["kind"], r["key"]) for r in rows}) == len(rows)
     sendable = [r for r in rows if r["skip_reason"] is None]
     assert sendable and all(len(r["hash"]) == 32 and r["payload"] for r in sendable)

@@ -312,8 +312,9 @@ def _contacts_over(demo: SyncedDemo, customers: list[tuple]) -> list[tuple]:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"attach '{demo.duckdb}' as demo (read_only)")
         con.execute("create schema ref")
-        for ref in ("connections", "consent_policies"):
-            con.execute(f"create table ref.{ref} as select * from demo.ref.{ref}")
+        con.execute("create table ref.connections as select * from demo.ref.connections")
+        con.execute("create table ref.consent_policies as "
+                    "select * from demo.ref.consent_policies")
         for table in ("customers", "orders", "abandoned_carts"):
             con.execute(f"create table {table} as select * from demo.canonical.{table} limit 0")
         for conn, cid, email, first, last, phone, company in customers:

@@ -6,6 +6,7 @@ integer cents on REST; specs/ac-graphql.md: ``/api/3/ecom/graphql`` with decimal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,6 +14,9 @@ import httpx
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
 from ecom_sync.publish.ratelimit import AccountPacing, per_minute_limiter
 from ecom_sync.sources.http import ApiClient, SourceError
+
+PAGE_LIMIT = 100  # the most a v3 list answers per request (A.1)
+SUBSCRIBED, UNSUBSCRIBED = "1", "2"  # a contact's status on a list (A.7)
 
 BULK_ORDERS = (
     "mutation Push($orders: [OrderInput]) { bulkUpsertOrdersAsync(orders: $orders) { recordId } }"
@@ -67,6 +71,45 @@ class ActiveCampaignClient:
 
     def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self.api.request("PUT", path, json=body).json()
+
+    def delete(self, path: str) -> bool:
+        """DELETE; False if it was gone already (a 404), so deleting twice is harmless."""
+        try:
+            self.api.request("DELETE", path)
+        except SourceError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    def pages(self, path: str, plural: str, params: dict[str, str] | None = None
+              ) -> Iterator[list[dict[str, Any]]]:
+        """Every item of a v3 list, a page (``limit`` 100, zero-based ``offset``) per
+        request, until a short page or ``meta.total``."""
+        offset = 0
+        while True:
+            body = self.get(path, {**(params or {}), "limit": str(PAGE_LIMIT),
+                                   "offset": str(offset)})
+            items = body.get(plural) or []
+            yield items
+            offset += len(items)
+            total = int((body.get("meta") or {}).get("total") or 0)
+            if len(items) < PAGE_LIMIT or offset >= total:
+                return
+
+    def contact_pages(self, params: dict[str, str] | None = None
+                      ) -> Iterator[list[dict[str, Any]]]:
+        """Contacts in id order by ``id_greater`` (A.1: deep paging without an offset that
+        shifts while contacts are added)."""
+        after = "0"
+        while True:
+            items = self.get("/contacts", {**(params or {}), "id_greater": after,
+                                           "orders[id]": "ASC",
+                                           "limit": str(PAGE_LIMIT)}).get("contacts") or []
+            yield items
+            if len(items) < PAGE_LIMIT:
+                return
+            after = str(items[-1]["id"])
 
     def find_one(self, path: str, plural: str, filters: dict[str, str]) -> dict[str, Any] | None:
         params = {f"filters[{k}]": v for k, v in filters.items()}

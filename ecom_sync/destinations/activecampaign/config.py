@@ -37,6 +37,7 @@ class ActiveCampaignDestination(DestinationConfig):
         return {
             "connection": PER_OBJECT_BATCH,
             "contact": self.contact_batch_size,
+            "subscription": self.contact_batch_size,
             "ecom_customer": PER_OBJECT_BATCH,
             "order": self.order_batch_size,
             "cart": PER_OBJECT_BATCH,

@@ -1,6 +1,7 @@
 """Send the outbox's delta to ActiveCampaign in its batch shapes, in dependency order:
-connections → contacts (bulk import) → e-commerce customers → orders (GraphQL bulk) →
-abandoned carts (REST). Each batch is recorded in the ledger before the next is sent."""
+connections → contacts (bulk import) → master-list subscriptions (bulk import) →
+e-commerce customers → orders (GraphQL bulk) → abandoned carts (REST). Each batch is
+recorded in the ledger before the next is sent."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ecom_sync.destinations.activecampaign.client import ActiveCampaignClient, GraphQLError
+from ecom_sync.destinations.activecampaign.client import (
+    UNSUBSCRIBED,
+    ActiveCampaignClient,
+    GraphQLError,
+)
 from ecom_sync.destinations.activecampaign.config import ActiveCampaignDestination
 from ecom_sync.publish.freshness import is_fresh
 from ecom_sync.publish.ledger import Ledger, OutboxRow, SendResult
@@ -22,7 +27,7 @@ from ecom_sync.sources.http import SourceError
 
 log = logging.getLogger(__name__)
 
-KINDS = ("connection", "contact", "ecom_customer", "order", "cart")
+KINDS = ("connection", "contact", "subscription", "ecom_customer", "order", "cart")
 _FAILED_ORDER = re.compile(r"^(?P<field>.+)-storeOrderId-(?P<id>.+)$")
 
 
@@ -55,6 +60,7 @@ class ActiveCampaignPublisher:
         self.fire_nothing = fire_nothing
         self.report = PublishReport(dest.name, dry_run=False)
         self._list_id: str | None | bool = False  # False: not looked up yet
+        self._unsubscribed: set[str] | None = None  # from the master list, once per run
 
     # -- driver -----------------------------------------------------------------------
 
@@ -75,6 +81,7 @@ class ActiveCampaignPublisher:
         senders: dict[str, Callable[[list[OutboxRow]], list[SendResult]]] = {
             "connection": self._connections,
             "contact": self._contacts,
+            "subscription": self._subscriptions,
             "ecom_customer": self._ecom_customers,
             "order": self._orders,
             "cart": self._carts,
@@ -89,8 +96,8 @@ class ActiveCampaignPublisher:
                 by_key = {r.key: r for r in batch}
                 for result in results:
                     if result.ok:
-                        self.report.count(kind, "created" if by_key[result.key].is_new
-                                          else "updated")
+                        self.report.count(kind, result.outcome or (
+                            "created" if by_key[result.key].is_new else "updated"))
                     else:
                         self.report.count(kind, "failed")
                         self.report.errors.append((kind, result.key, result.error or "?"))
@@ -173,22 +180,54 @@ class ActiveCampaignPublisher:
         return self._list_id or None
 
     def _contacts(self, rows: list[OutboxRow]) -> list[SendResult]:
-        list_id = self.master_list_id()
+        """Bulk import (the list is the subscription kind's: never subscribes here)."""
         contacts = []
         for row in rows:
             p = row.payload
-            contact = {
+            contacts.append(without_nulls({
                 "email": p["email"], "first_name": p.get("first_name"),
                 "last_name": p.get("last_name"), "phone": p.get("phone"),
                 "customer_acct_name": p.get("customer_acct_name"), "tags": p.get("tags") or None,
                 "exclude_automations": True,
-            }
-            # C4: opted-in contacts join the master list, unless their stores' consent
-            # policy is never_change (C5: lists and consent are never touched).
-            if (p.get("accepts_marketing") and list_id
-                    and p.get("consent_policy", "sync") == "sync"):
-                contact["subscribe"] = [{"listid": list_id}]
-            contacts.append(without_nulls(contact))
+            }))
+        return self._import(rows, contacts)
+
+    def _subscriptions(self, rows: list[OutboxRow]) -> list[SendResult]:
+        """C4: onto the master list by a bulk import that only subscribes; none if the
+        list was deleted or renamed. Someone the list holds as unsubscribed is never
+        subscribed again: held back here, and recorded so the outbox holds them back with
+        the reason from now on."""
+        list_id = self.master_list_id()
+        if list_id is None:
+            return [SendResult(r.kind, r.key, r.hash, True, outcome="no_master_list")
+                    for r in rows]
+        unsubscribed = self._unsubscribed_members(list_id)
+        held = [r for r in rows if r.key in unsubscribed]
+        results = [SendResult(r.kind, r.key, r.hash, True,
+                              outcome="held_unsubscribed_in_destination") for r in held]
+        to_send = [r for r in rows if r.key not in unsubscribed]
+        if to_send:
+            results += self._import(to_send, [
+                {"email": r.payload["email"], "subscribe": [{"listid": list_id}],
+                 "exclude_automations": True} for r in to_send])
+        return results
+
+    def _unsubscribed_members(self, list_id: str) -> set[str]:
+        """The master list's unsubscribed contacts (``listid`` + ``status`` 2, a page of
+        100 a request), read once per run and recorded in the ledger as opt-outs."""
+        if self._unsubscribed is None:
+            found = {str(c["email"]).strip().lower()
+                     for page in self.client.contact_pages({"listid": list_id,
+                                                            "status": UNSUBSCRIBED})
+                     for c in page}
+            self.ledger.record_opt_outs(sorted(found), "publish")
+            self._unsubscribed = found
+        return self._unsubscribed
+
+    def _import(self, rows: list[OutboxRow], contacts: list[dict[str, Any]]
+                ) -> list[SendResult]:
+        """One bulk import for ``rows`` (their ``contacts`` entries); a rejected batch or
+        contact is recorded as failed with the reason."""
         try:
             batch_id = self.client.bulk_import(contacts)
         except SourceError as exc:
@@ -217,7 +256,8 @@ class ActiveCampaignPublisher:
             connection_id = self._connection_id(row.connection)
             if connection_id is None:
                 raise SourceError(f"connection {row.connection} is not in ActiveCampaign", 422)
-            body = {**row.payload, "connectionid": connection_id}
+            # no acceptsMarketing where the connection's consent_policy is never_change (C5)
+            body = without_nulls({**row.payload, "connectionid": connection_id})
             return self._upsert(
                 "/ecomCustomers", "ecomCustomer", body, row,
                 lambda: self.client.find_one("/ecomCustomers", "ecomCustomers", {

@@ -5,14 +5,19 @@ store: one API key, one currency, the storefronts it receives."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ecom_sync.destinations.connectif.client import ConnectifClient
 from ecom_sync.destinations.connectif.config import ConnectifDestination
+from ecom_sync.destinations.connectif.erase import erase
 from ecom_sync.destinations.connectif.publisher import KINDS, ConnectifSender
+from ecom_sync.destinations.connectif.readback import ConnectifReadBack
 from ecom_sync.publish.driver import publish_outbox
+from ecom_sync.publish.erasure import DestinationErasure, PersonObject
 from ecom_sync.publish.ledger import Ledger
 from ecom_sync.publish.report import PublishReport
 
@@ -48,6 +53,26 @@ class Connectif:
                 client.close()
             ledger.record_run(publish_time, False, report.requests, report.text())
             return report
+
+    @contextmanager
+    def readback(self, dest: ConnectifDestination,
+                 max_requests: int | None = None) -> Iterator[ConnectifReadBack]:
+        """Reads the store back for ``ecom_sync.publish.reconcile`` (the publisher's client
+        and pacing), within ``max_requests`` requests."""
+        client = ConnectifClient(dest, dest.api_key().get_secret_value())
+        try:
+            yield ConnectifReadBack(client, max_requests)
+        finally:
+            client.close()
+
+    def erase(self, dest: ConnectifDestination, email_key: str,
+              objects: list[PersonObject]) -> DestinationErasure:
+        """Delete the person (``ecom-sync forget``) as far as the API allows (erase.py)."""
+        client = ConnectifClient(dest, dest.api_key().get_secret_value())
+        try:
+            return erase(client, objects)
+        finally:
+            client.close()
 
 
 DESTINATION = Connectif()

@@ -149,6 +149,19 @@ class ConnectifClient:
         """Delete; False if it was not there (deleting twice is harmless)."""
         return self._found("DELETE", f"/purchases/purchase-id/{_segment(purchase_id)}")
 
+    READ_PATHS = {"contact": "/contacts/{}", "product": "/products/product-id/{}",
+                  "purchase": "/purchases/purchase-id/{}"}
+
+    def get(self, kind: str, ident: str) -> dict[str, Any] | None:
+        """A contact (by e-mail), product (by store id) or purchase (by purchase id) as
+        Connectif holds it; None if it is not there."""
+        try:
+            return self._call("GET", self.READ_PATHS[kind].format(_segment(ident))).json()
+        except ConnectifError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
     def _found(self, method: str, path: str) -> bool:
         """The request succeeded (True) or the resource was not there (False, a 404)."""
         try:

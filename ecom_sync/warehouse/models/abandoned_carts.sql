@@ -1,4 +1,5 @@
--- Abandoned carts with their recovery URL (BC6); a cart later bought is "recovered".
+-- Abandoned carts with their recovery URL (BC6); a cart later bought is "recovered". The
+-- carts of a person erased on request abandoned before the erasure are left out.
 select
     c.connection,
     rc.store_name,
@@ -29,3 +30,7 @@ left join (
     select connection, cart_id, order_id from orders where cart_id is not null
     qualify row_number() over (partition by connection, cart_id order by placed_at, order_id) = 1
 ) o on o.connection = c.connection and o.cart_id = c.cart_id
+where not exists (
+    select 1 from erased_people e
+    where e.email_key = lower(trim(c.email))
+      and (e.readmitted_at is null or c.abandoned_at <= e.erased_at))

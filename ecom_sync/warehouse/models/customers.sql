@@ -1,4 +1,5 @@
--- One row per store customer (C1: one e-commerce customer per store and e-mail).
+-- One row per store customer (C1: one e-commerce customer per store and e-mail). A person
+-- erased on request is left out unless an order after the erasure re-admitted them.
 select
     c.connection,
     c.platform,
@@ -18,3 +19,5 @@ select
 from conformed.customers c
 join ref.connections rc using (connection)
 where nullif(trim(c.email), '') is not null
+  and lower(trim(c.email)) not in (
+      select email_key from erased_people where readmitted_at is null)

@@ -1,6 +1,7 @@
 -- Every order of every status (BC1); refunded, failed and cancelled keep their status and
 -- bring no revenue. Guests are kept and flagged (BC3). Orders in an unknown currency are
--- left out here and listed in skipped_records.
+-- left out here and listed in skipped_records, as are the orders of a person erased on
+-- request placed before the erasure (all of them unless a later order re-admitted them).
 select
     o.connection,
     o.platform,
@@ -34,11 +35,14 @@ select
     o.discount_codes,
     o.accepts_marketing,
     o.cart_id,
-    coalesce(o.order_url, replace(rc.order_url_template, '{order_id}', o.order_id))
-        as order_url,
+    coalesce(o.order_url, replace(rc.order_url_template, '{order_id}', o.order_id)) as order_url,
     o.placed_at,
     o.updated_at,
     o.is_archived
 from conformed.orders o
 join ref.connections rc using (connection)
 join ref.currencies cur on cur.code = o.currency
+where not exists (
+    select 1 from erased_people e
+    where e.email_key = lower(trim(o.email))
+      and (e.readmitted_at is null or o.placed_at <= e.erased_at))

@@ -1,4 +1,6 @@
 -- What could not be synced, and why (C6, BC3): counted and visible, never a failed run.
+-- A person erased on request: their records (by store id) and their contact (by the
+-- first 16 hex digits of its tombstone, never the e-mail) with the reason erased.
 select c.connection, 'customer' as entity, c.customer_id as record_id, 'no_email' as reason
 from conformed.customers c
 where nullif(trim(c.email), '') is null
@@ -22,3 +24,22 @@ union all
 select c.connection, 'cart', c.cart_id, 'no_email'
 from conformed.carts c
 where c.contact_eligible and nullif(trim(c.email), '') is null
+union all
+select c.connection, 'customer', c.customer_id, 'erased'
+from conformed.customers c
+join erased_people e on e.email_key = lower(trim(c.email))
+where e.readmitted_at is null
+union all
+select o.connection, 'order', o.order_id, 'erased'
+from conformed.orders o
+join erased_people e on e.email_key = lower(trim(o.email))
+where e.readmitted_at is null or o.placed_at <= e.erased_at
+union all
+select c.connection, 'cart', c.cart_id, 'erased'
+from conformed.carts c
+join erased_people e on e.email_key = lower(trim(c.email))
+where e.readmitted_at is null or c.abandoned_at <= e.erased_at
+union all
+select null, 'contact', left(e.email_hash, 16), 'erased'
+from erased_people e
+where e.readmitted_at is null

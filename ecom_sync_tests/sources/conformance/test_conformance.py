@@ -31,6 +31,7 @@ def harness(platform: str) -> type[SourceHarness]:
 HARNESSES = [
     harness("bigcommerce"),
     harness("shopify"),
+    harness("square"),
     harness("shopsite"),
 ]
 

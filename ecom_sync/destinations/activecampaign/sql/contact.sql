@@ -1,15 +1,15 @@
 -- One contact per e-mail, through bulk import: names from the newest order or cart (C2),
--- the platform's tags (BC4) and the connection's own, the company as account, and
--- whether they accept marketing (C4 list subscription is decided at send time).
--- A contact whose stores all have consent_policy 'never_change' (C5, shop sites) gets
--- its e-mail and names only, and says so: the publisher subscribes it to no list.
+-- the platform's tags (BC4) and the connection's own, the company as account, and their
+-- consent as decided (contacts.sql). The master list is a kind of its own
+-- (subscription.*.sql), so the contact import never subscribes. A contact known only from
+-- stores whose consent_policy is never_change (C5, shop sites) is sent with its e-mail
+-- and names only: a new one is created with nothing else.
 select
     c.email_key as key,
     case when c.consent_policy = 'never_change' then to_json({
         'email': c.email,
         'first_name': c.first_name,
-        'last_name': c.last_name,
-        'consent_policy': c.consent_policy
+        'last_name': c.last_name
     }) else to_json({
         'email': c.email,
         'first_name': c.first_name,

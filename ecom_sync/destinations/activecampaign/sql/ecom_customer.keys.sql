@@ -12,8 +12,8 @@ select
     c.email_key,
     null::timestamptz as placed_at,
     case when w.email_key is not null then 'sent_with_its_orders' end as skip_reason,
-    hash(c, cp.consent_policy) as fingerprint
+    hash(c, p.consent_policy) as fingerprint
 from canonical.customers c
-left join ref.consent_policies cp using (connection)
 left join with_orders w on w.connection = c.connection and w.email_key = c.email_key
+left join ref.consent_policies p on p.connection = c.connection
 qualify row_number() over (partition by c.connection, c.email_key order by c.updated_at desc, c.customer_id) = 1

@@ -49,10 +49,10 @@ select
         'shippingMethod': o.shipping_method,
         'orderUrl': o.order_url,
         'cartId': o.cart_id,
-        -- The e-commerce customer's consent (C3), not this order's checkbox: AC copies it.
-        -- None for a store whose consent_policy is 'never_change' (C5).
-        'acceptsMarketing': case when cp.consent_policy is distinct from 'never_change'
-                                 then coalesce(c.accepts_marketing, o.accepts_marketing) end,
+        -- The e-commerce customer's consent (C3), not this order's checkbox: AC copies it;
+        -- none where the connection's consent_policy is never_change (C5).
+        'acceptsMarketing': case when p.consent_policy = 'never_change' then null
+                                 else coalesce(c.accepts_marketing, o.accepts_marketing) end,
         'discounts': [{'name': code, 'type': 'ORDER',
                        'discountAmount': (o.discount_minor / pow(10, cur.minor_unit)
                                           / len(o.discount_codes))::decimal(18, 4)}
@@ -64,5 +64,5 @@ join ref.currencies cur on cur.code = o.currency
 left join lines li on li.connection = o.connection and li.order_id = o.order_id
 left join canonical.customers c
     on c.connection = o.connection and c.customer_id = o.customer_id
-left join ref.consent_policies cp on cp.connection = o.connection
+left join ref.consent_policies p on p.connection = o.connection
 where o.connection || '|' || o.order_id in (select key from render_keys)

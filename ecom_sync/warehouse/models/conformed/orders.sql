@@ -10,7 +10,7 @@ select
     null::varchar[] as discount_codes, null::boolean as accepts_marketing,
     null::varchar as cart_id, null::timestamptz as placed_at, null::timestamptz as updated_at,
     null::boolean as is_archived,
-    -- optional: the order's own page when the platform gives one (shop sites); else the
-    -- connection's order_url_template
+    -- optional: the order's own link (Square's receipt URL); a platform that does not give
+    -- it gets the connection's order_url_template
     null::varchar as order_url
 where false
