@@ -216,6 +216,14 @@ query($id: ID!) {
     ... on Error { message }
   }
 }"""
+_RUNS = """
+query($filter: RunsFilter) {
+  runsOrError(filter: $filter) {
+    __typename
+    ... on Runs { results { runId status creationTime endTime tags { key value } } }
+    ... on Error { message }
+  }
+}"""
 _WORKSPACE = """
 query { workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus
   locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
@@ -335,6 +343,16 @@ class DagsterGraphQL:
         if result["__typename"] != "LaunchRunSuccess":
             raise DagsterError(f"run of {job} not launched: {result.get('message', result)}")
         return result["run"]["runId"]
+
+    def runs(self, job: str, created_after: float) -> list[dict[str, Any]]:
+        """Runs of ``job`` created after a Unix time (e.g. those a sensor launched), with
+        their status, end time and tags."""
+        data = self.query(_RUNS, {"filter": {"pipelineName": job,
+                                             "createdAfter": created_after}})["runsOrError"]
+        if data["__typename"] != "Runs":
+            raise DagsterError(data.get("message", str(data)))
+        return [{**r, "tags": {t["key"]: t["value"] for t in r["tags"]}}
+                for r in data["results"]]
 
     def wait_run(self, run_id: str, timeout: float = 1800) -> str:
         deadline = time.monotonic() + timeout

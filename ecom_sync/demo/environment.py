@@ -42,6 +42,7 @@ DEMO_ENV = {
     "CONNECTIF_EU_KEY_ID": "sandbox-cx-eu-key",
     "CONNECTIF_EU_KEY_SECRET": "sandbox-cx-eu-secret",
     "ACME_ROASTERS_SQUARE_TOKEN": "sandbox-token-acme-roasters",
+    "BOTTEGA_SHOPSITE_TOKEN": "sandbox-token-bottega-rossi",
 }
 
 

@@ -13,9 +13,11 @@ from ecom_sync import paths
 from ecom_sync.config import EcomSyncConfig
 from ecom_sync.config_loader import load_config
 from ecom_sync.defs.automation import CANONICAL_JOB, active_sync_tags, sync_job_name
+from ecom_sync.defs.feeds import feed_name
 from ecom_sync.defs.publish import publish_job_name
 from ecom_sync.demo.environment import DemoServices, demo_services
 from ecom_sync.orchestration import (
+    DONE_RUN,
     DagsterError,
     DagsterGraphQL,
     DagsterServices,
@@ -23,6 +25,7 @@ from ecom_sync.orchestration import (
     wait_for_ctrl_c,
 )
 from ecom_sync.report import warehouse_summary
+from ecom_sync.sources.registry import get_platform
 from ecom_sync.sync_modes import launch_syncs, resolve_range
 
 
@@ -37,6 +40,30 @@ def _publish(client: DagsterGraphQL, config: EcomSyncConfig, services: DemoServi
             raise DagsterError(f"publish run {run_id} failed; see the UI")
     for summary in services.destination_summaries():
         print(summary)
+
+
+def _await_feed_runs(client: DagsterGraphQL, config: EcomSyncConfig, since: float,
+                     timeout: float = 240) -> None:
+    """The sensors watching the stores (new orders, finished back-office syncs) launch
+    runs of their own: wait for one per feed and say what each carried and how long it
+    took from the store to the destinations."""
+    jobs = [f"{feed_name(c, f)}_job" for c in config.enabled_connections
+            for f in get_platform(c.platform).feeds(c)]
+    deadline = time.monotonic() + timeout
+    for job in jobs:
+        while True:
+            done = [r for r in client.runs(job, since) if r["status"] in DONE_RUN]
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        if not done:
+            _say(f"{job}: no run finished within {timeout:.0f}s; see the sensor in the UI")
+            continue
+        run = min(done, key=lambda r: r["creationTime"])
+        tags = run["tags"]
+        took = run["endTime"] - datetime.fromisoformat(tags["ecom_sync/store_time"]).timestamp()
+        _say(f"sensor run {run['runId'][:8]} of {job}: {run['status']}, carried "
+             f"{tags.get('ecom_sync/carried', '?')}; at the store → published in {took:.0f}s")
 
 
 def _say(message: str) -> None:
@@ -71,6 +98,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
         print(warehouse_summary())
         _publish(client, config, services)
 
+        activity_at = time.time()
         activity = services.add_activity()
         _say(
             "new store activity: "
@@ -79,6 +107,7 @@ def run_demo(port: int = 3000, keep_running: bool = False) -> int:
                 for h, counts in activity.items()
             )
         )
+        _await_feed_runs(client, config, activity_at)
         time.sleep(3)  # let the new carts go idle; the stand-in sends the webhooks
         services.after_activity()
         # What the active-sync schedule requests: this year, from the last sync's day.

@@ -29,6 +29,7 @@ class ExtractStats:
     requests: int = 0
     retries: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # reason → records left out
+    deferred: int = 0  # in the window but after the run's upper bound: a later run lands them
 
     def as_metadata(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class ExtractStats:
             "pages": self.pages,
             "api_requests": self.requests,
             "api_retries": self.retries,
+            "deferred": self.deferred,
             "skipped": dict(self.skipped),
         }
 

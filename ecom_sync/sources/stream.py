@@ -54,7 +54,10 @@ class StreamRun:
     conn: ConnectionConfig
     api: ApiClient
     window: Window
-    upper: datetime  # min(window end, now): a walk never asks for the future
+    # min(window end, now): a walk never asks for the future. A ``check`` hook may narrow
+    # it (records become visible later, e.g. shop-site carts only once a back-office sync
+    # has finished); records after it are left to a later run, counted in ``deferred``.
+    upper: datetime
     writer: LandingWriter
     stats: ExtractStats
     extracted_at: str
@@ -132,7 +135,10 @@ class Stream:
                         now.isoformat(), window.start - self.lookback)
         if self.check is not None:
             self.check(run)
-        pages = self.read(run) if self.read is not None else self.walk(run)
+        if run.upper < run.lower:  # narrowed below the walk: nothing is visible yet
+            pages: Iterable[Page] = ()
+        else:
+            pages = self.read(run) if self.read is not None else self.walk(run)
         for page in pages:
             self._land(run, page)
         for part in self.parts:
@@ -191,7 +197,11 @@ class Stream:
             cursor = self._cursor(record)
             if cursor is None:
                 run.skip(f"unreadable_{self.cursor_field}")
-            elif run.lower <= cursor < run.window.end:
+            elif not run.lower <= cursor < run.window.end:
+                continue
+            elif cursor > run.upper:
+                run.stats.deferred += 1  # not visible yet: the next run of the window lands it
+            else:
                 kept.append(record)
         if self.enrich is not None:
             kept = [self.enrich(run, r) for r in kept]

@@ -135,8 +135,10 @@ def landed_through(root: Path, connection: str, stream: str, window: Window) -> 
         if window.start <= landed.start and landed.end <= window.end:
             manifest = json.loads((folder / "_manifest.json").read_text())
             # Extracts landed before synced_through was recorded: their commit time bounds it.
-            through = manifest.get("synced_through") or manifest["committed_at"]
-            ends.append(min(landed.end, datetime.fromisoformat(through)))
+            # A manifest that says neither (written by hand) tells nothing: left out.
+            through = manifest.get("synced_through") or manifest.get("committed_at")
+            if through:
+                ends.append(min(landed.end, datetime.fromisoformat(through)))
     return max(ends, default=None)
 
 
