@@ -79,6 +79,10 @@ class Sandbox(RequestHooks, SavedState):
     def store(self, store_hash: str) -> StoreData:
         return self.stores[store_hash]
 
+    def now(self, store_hash: str | None = None) -> datetime:
+        """The store's clock: ``clock`` plus any injected ``clock_skew``."""
+        return self.faults.now(self.clock, store_hash)
+
     # ----- data changes -----------------------------------------------------------------
     def touch(
         self, store_hash: str, kind: str, record_id: Any, now: datetime | None = None,
@@ -87,8 +91,8 @@ class Sandbox(RequestHooks, SavedState):
         """Change a record (``kind``: customers, orders, products, subscribers, carts) and
         bump its ``date_modified`` / ``updated_time`` to ``now`` (default: the clock)."""
         with self.lock:
-            return self.stores[store_hash].touch(kind, record_id, now or self.clock(),
-                                                 **changes)
+            return self.stores[store_hash].touch(kind, record_id,
+                                                 now or self.now(store_hash), **changes)
 
     def add_activity(
         self,
@@ -100,7 +104,7 @@ class Sandbox(RequestHooks, SavedState):
     ) -> dict[str, dict[str, int]]:
         """Run :func:`generator.add_activity` on every store (or one); counts per store."""
         rng = random.Random(seed) if seed is not None else self._activity_rng
-        now = now or self.clock()
+        now = now or self.now(store_hash)
         with self.lock:
             targets = [store_hash] if store_hash else list(self.stores)
             return {
