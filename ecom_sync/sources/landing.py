@@ -28,6 +28,7 @@ class ExtractStats:
     pages: int = 0
     requests: int = 0
     retries: int = 0
+    repeated: int = 0  # records served again (same key and version), landed once
     skipped: dict[str, int] = field(default_factory=dict)  # reason → records left out
 
     def as_metadata(self) -> dict[str, Any]:
@@ -36,6 +37,7 @@ class ExtractStats:
             "pages": self.pages,
             "api_requests": self.requests,
             "api_retries": self.retries,
+            "repeated_records": self.repeated,
             "skipped": dict(self.skipped),
         }
 

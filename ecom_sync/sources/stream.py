@@ -4,16 +4,22 @@ A platform declares each stream as data (path, key, cursor, how the window becom
 request parameters, the paginator, where the records sit in the body) plus the hooks it
 needs, the way singer-sdk streams or Airbyte's declarative manifests do. What every
 source repeats lives here once: the walk over slices with a fixed upper bound, restarts
-on an expired cursor, the half-open window filter, enrichment, landing each page with
-``_extracted_at``, counted skips and the request/retry stats.
+on an expired cursor, the half-open window filter (widened by a lookback for the store's
+clock skew and late data), records served twice landed once, enrichment, landing each
+page with ``_extracted_at``, counted skips and the request/retry stats.
+
+A record whose key or cursor cannot be read is landed as the API gave it (the API filter
+put it in this window): staging rejects it into ``staging.rejected_records`` with the
+reason, so it shows in ``canonical.skipped_records`` instead of vanishing here.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecom_sync.config import ConnectionConfig
@@ -50,6 +56,8 @@ class StreamRun:
     writer: LandingWriter
     stats: ExtractStats
     extracted_at: str
+    lower: datetime  # the window's start minus the lookback (clock skew, late data)
+    landed: set[int] = field(default_factory=set)  # (key, cursor) of records landed
 
     def skip(self, reason: str) -> None:
         """Count a record left out, with the reason (visible in the run's metadata)."""
@@ -80,7 +88,9 @@ class Stream:
     platform's timestamp format), ``slices`` (one walk per extra parameter set: a status,
     a location), ``restarts`` (walks restarted from the newest cursor seen when the API
     expires a cursor; needs pages in cursor order), ``max_page_size`` (the endpoint's
-    limit, below the connection's ``page_size``), ``parts``. Hooks, each given the
+    limit, below the connection's ``page_size``), ``lookback`` (data that reaches the API
+    late, stamped in the past: each walk starts that much before the window, at least the
+    connection's ``clock_skew_s``, and lands those records too), ``parts``. Hooks, each given the
     :class:`StreamRun`: ``check`` before any page (a missing scope), ``read`` instead of
     the API walk (records announced by webhooks), ``enrich`` per kept record
     (sub-resources).
@@ -101,6 +111,7 @@ class Stream:
     slices: Slices | Callable[[ConnectionConfig], Slices] = ({},)
     restarts: int = 0
     max_page_size: int | None = None
+    lookback: timedelta = timedelta(0)
     parts: tuple[Part, ...] = ()
     check: Callable[[StreamRun], None] | None = None
     read: Callable[[StreamRun], Iterable[Page]] | None = None
@@ -114,7 +125,7 @@ class Stream:
         """Page the API for ``window`` and land every page through ``writer``."""
         now = datetime.now(UTC)
         run = StreamRun(conn, api, window, min(window.end, now), writer, ExtractStats(),
-                        now.isoformat())
+                        now.isoformat(), self.lower_bound(conn, window))
         if self.check is not None:
             self.check(run)
         pages = self.read(run) if self.read is not None else self.walk(run)
@@ -129,25 +140,26 @@ class Stream:
         run.stats.retries = api.retries
         return run.stats
 
+    def lower_bound(self, conn: ConnectionConfig, window: Window) -> datetime:
+        """Where walks of ``window`` start: its start, less the stream's lookback or the
+        store's clock skew, whichever is longer. A record the store stamps with a clock
+        behind ours (or commits late) can carry a time before a window that was already
+        walked; the next window's walk still reaches back to it."""
+        skew = timedelta(seconds=getattr(conn, "clock_skew_s", 0))
+        return window.start - max(self.lookback, skew)
+
     def walk(self, run: StreamRun) -> Iterator[Page]:
-        """Every slice's pages for ``[window start, upper]`` (API bounds are inclusive;
-        ``_land`` keeps the half-open window). With several slices each key is landed
-        once (a store may list a record under two of them)."""
+        """Every slice's pages for ``[lower, upper]`` (API bounds are inclusive; ``_land``
+        keeps the half-open window, widened by the lookback). A record listed under two
+        slices, or served twice, is landed once (``_land``)."""
         assert self.paginator is not None, f"stream {self.name}: no paginator and no read hook"
         slices = self.slices(run.conn) if callable(self.slices) else self.slices
-        seen: set[tuple[Any, ...]] | None = set() if len(slices) > 1 else None
         for extra in slices:
-            for page in self._walk_slice(run, extra):
-                if seen is None:
-                    yield page
-                    continue
-                fresh = [r for r in page if self._key(r) not in seen]
-                seen.update(self._key(r) for r in fresh)
-                yield fresh
+            yield from self._walk_slice(run, extra)
 
     def _walk_slice(self, run: StreamRun, extra: Mapping[str, Any]) -> Iterator[Page]:
         assert self.paginator is not None
-        lower = run.window.start
+        lower = run.lower
         page_size = min(run.conn.page_size, self.max_page_size or run.conn.page_size)
         for attempt in range(self.restarts + 1):
             params = {**self.params, **extra, **self.window_params(lower, run.upper)}
@@ -172,16 +184,34 @@ class Stream:
         run.stats.pages += 1
         kept = []
         for record in page:
+            if not isinstance(record, dict):
+                run.skip("not_an_object")
+                continue
             cursor = self._cursor(record)
-            if cursor is None:
-                run.skip(f"unreadable_{self.cursor_field}")
-            elif run.window.contains(cursor):
-                kept.append(record)
+            if cursor is not None and not run.lower <= cursor < run.window.end:
+                continue  # another window's (API bounds are inclusive)
+            served = self._fingerprint(record)
+            if served in run.landed:
+                run.stats.repeated += 1  # the same version again: a page repeated
+                continue
+            run.landed.add(served)
+            kept.append(record)
         if self.enrich is not None:
-            kept = [self.enrich(run, r) for r in kept]
+            # Sub-resources need the record's id; one without lands as given (staging
+            # rejects it with the reason).
+            kept = [self.enrich(run, r) if self._has_key(r) else r for r in kept]
         run.stats.records += run.writer.write_page(
             {**r, "_extracted_at": run.extracted_at} for r in kept
         )
+
+    def _fingerprint(self, record: Record) -> int:
+        """The record's key and version; the whole record when its key is incomplete."""
+        if self._has_key(record):
+            return hash((self._key(record), repr(record.get(self.cursor_field))))
+        return hash(json.dumps(record, sort_keys=True, default=str))
+
+    def _has_key(self, record: Record) -> bool:
+        return all(record.get(k) not in (None, "") for k in self.primary_key)
 
     def _cursor(self, record: Record) -> datetime | None:
         try:
@@ -189,5 +219,5 @@ class Stream:
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
-    def _key(self, record: Record) -> tuple[Any, ...]:
-        return tuple(record.get(k) for k in self.primary_key)
+    def _key(self, record: Record) -> tuple[str, ...]:
+        return tuple(str(record.get(k)) for k in self.primary_key)

@@ -23,7 +23,7 @@ from ecom_sync.publish.freshness import is_fresh
 from ecom_sync.publish.ledger import Ledger, OutboxRow, SendResult
 from ecom_sync.publish.outbox import OutboxFiles, OutboxStore
 from ecom_sync.publish.report import PublishReport
-from ecom_sync.sources.http import SourceError
+from ecom_sync.sources.http import SourceError, UnansweredRequest
 
 log = logging.getLogger(__name__)
 
@@ -131,13 +131,17 @@ class ActiveCampaignPublisher:
                     raise
         try:
             return self.client.post(path, {wrapper: body})[wrapper]["id"]
+        except UnansweredRequest:
+            existing = find()  # it may have been made: never create it twice
+            if existing is None:
+                return self.client.post(path, {wrapper: body})[wrapper]["id"]
         except SourceError as exc:
             if exc.status != 422:
                 raise
             existing = find()
             if existing is None:
                 raise
-            return self.client.put(f"{path}/{existing['id']}", {wrapper: body})[wrapper]["id"]
+        return self.client.put(f"{path}/{existing['id']}", {wrapper: body})[wrapper]["id"]
 
     def _each(
         self, rows: list[OutboxRow], send_one: Callable[[OutboxRow], tuple[str, int | None]]
@@ -352,7 +356,15 @@ class ActiveCampaignPublisher:
             "email": row.payload["email"], "connectionid": connection_id})
         if found:
             return str(found["id"])
-        created = self.client.post("/ecomCustomers", {"ecomCustomer": {
+        body = {"ecomCustomer": {
             "connectionid": connection_id, "externalid": row.email_key,
-            "email": row.payload["email"], "acceptsMarketing": "0"}})
+            "email": row.payload["email"], "acceptsMarketing": "0"}}
+        try:
+            created = self.client.post("/ecomCustomers", body)
+        except UnansweredRequest:
+            found = self.client.find_one("/ecomCustomers", "ecomCustomers", {
+                "email": row.payload["email"], "connectionid": connection_id})
+            if found:
+                return str(found["id"])
+            created = self.client.post("/ecomCustomers", body)
         return str(created["ecomCustomer"]["id"])
