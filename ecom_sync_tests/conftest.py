@@ -111,3 +111,12 @@ def world(live_world: World) -> Iterator[World]:
     """``live_world`` with its environment set for this test."""
     with live_world.active():
         yield live_world
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Issue 13's figures: faults injected by kind over the session."""
+    from ecom_sync_tests.faults_tally import summary
+
+    line = summary()
+    if line:
+        terminalreporter.write_line(line)

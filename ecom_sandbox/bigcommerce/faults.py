@@ -22,7 +22,6 @@ from ecom_sandbox.faults import FaultList
 
 @dataclass
 class Fault(BaseFault):
-    every: int = 2
     reset_ms: int = 500
     store_hash: str | None = None
 
