@@ -9,7 +9,7 @@ The catalogue (issue 13) has two halves:
   ``seconds`` after the request was served: past a client timeout, the work is done but
   the answer is lost), ``drop`` (the connection closes half-way through the body),
   ``truncated_json`` (a complete 200 whose JSON is cut short) and ``invalid_json`` (a 200
-  whose body is not JSON at all, e.g. a proxy's maintenance page);
+  whose body is not JSON at all: the API served it, a proxy put its own page there);
 - **API** kinds, done by each stand-in in its own terms: ``rate_limited`` (429 with the
   API's real rate-limit headers), ``repeat_page`` (a list page that starts with records of
   the page before), ``expired_cursor`` (a continuation refused as the API refuses a stale

@@ -1,10 +1,11 @@
 """The transport half of the fault catalogue (``ecom_sandbox/faults.py``), once for every
 stand-in: an ASGI wrapper around its app that answers or mangles a request on the wire
 the way gateways, proxies and broken connections do. The API never sees the request
-(``http_429``, ``http_5xx``, ``invalid_json``) or serves it in full while its answer is
-delayed past the client's timeout (``slow``), cut off mid-body (``drop``) or cut short
-into invalid JSON (``truncated_json``) — the last three are the cases where the work is
-done but the client cannot know it. ``/_sandbox/...`` admin routes are never faulted.
+(``http_429``, ``http_5xx``), or serves it in full while its answer is delayed past the
+client's timeout (``slow``), cut off mid-body (``drop``), cut short into invalid JSON
+(``truncated_json``) or replaced by a proxy's page (``invalid_json``): the cases where
+the work is done but the client cannot know it. ``/_sandbox/...`` admin routes are never
+faulted.
 """
 
 from __future__ import annotations
@@ -100,10 +101,10 @@ async def _faulted(app: ASGIApp, fault: Fault, scope: Scope, receive: Receive,
         await _respond(send, fault.status, GATEWAY_PAGE % (fault.status, fault.status),
                        b"text/html")
         return
-    if fault.kind == "invalid_json":
+    start, body = await _served(app, scope, receive)
+    if fault.kind == "invalid_json":  # served, and a proxy put its own page in the answer
         await _respond(send, 200, MAINTENANCE_PAGE, b"application/json")
         return
-    start, body = await _served(app, scope, receive)
     if fault.kind == "slow":
         await asyncio.sleep(fault.seconds)
         await send(start)

@@ -131,8 +131,7 @@ class ApiClient:
         self.retries += 1
         exc = state.outcome.exception() if state.outcome else None
         log.warning(
-            "%s: %s; retry %d/%d in %.1fs",
-            self.label,
+            "%s; retry %d/%d in %.1fs",
             exc,
             state.attempt_number,
             self.settings.max_attempts - 1,

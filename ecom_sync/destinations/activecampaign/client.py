@@ -44,7 +44,7 @@ class ActiveCampaignClient:
             base_url=f"{dest.api_url.rstrip('/')}/api/3",
             headers={"Api-Token": token, "Content-Type": "application/json"},
             settings=HttpSettings(timeout_s=dest.timeout_s, max_attempts=dest.max_attempts,
-                                  backoff_max_s=60),
+                                  backoff_max_s=dest.backoff_max_s),
             label=f"ActiveCampaign '{dest.name}'",
             reconnect_hint=(
                 f"copy the API key from Settings → Developer into the environment variable "
