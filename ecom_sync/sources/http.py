@@ -31,6 +31,7 @@ from tenacity import (
 )
 
 from ecom_sync.config import HttpSettings
+from ecom_sync.crashpoints import crash_point
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ class ApiClient:
         if response.content and status != 204 and not _is_json(response.content):
             self._lost(where, f"answered HTTP {status} with a body that is not valid JSON "
                        f"({len(response.content)} bytes)", repeatable)
+        crash_point("api.answered")
         return response
 
     def _lost(self, where: str, what: str, repeatable: bool, status: int | None = None

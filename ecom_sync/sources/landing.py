@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ecom_sync.crashpoints import crash_point
+
 _STAMP = "%Y%m%dT%H%M%SZ"
 
 
@@ -105,6 +107,7 @@ def swap_in(tmp: Path, final: Path) -> None:
     if final.exists():
         trash = final.parent / f".old-{uuid.uuid4().hex}"
         final.rename(trash)
+        crash_point("landing.swap")
     try:
         tmp.rename(final)
     except OSError:
@@ -132,6 +135,7 @@ class LandingWriter:
         """One page → one file. Returns the number of records written."""
         number = self.pages.get(part, 0) + 1
         n = write_page_file(self.tmp, part, number, records)
+        crash_point("landing.page")
         if n == 0:
             return 0
         self.pages[part] = number

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ecom_sync.crashpoints import crash_point
 from ecom_sync.sources.registry import Platform
 from ecom_sync.warehouse.checks import CheckOutcome, run_checks
 from ecom_sync.warehouse.db import WAREHOUSE_DIR, transaction
@@ -77,6 +78,7 @@ def build_canonical(con: duckdb.DuckDBPyConnection, platforms: list[Platform],
             con.execute(
                 f"create table canonical_next.{model} as {_sql(MODELS_DIR / f'{model}.sql')}"
             )
+            crash_point("canonical.model")
         checks = run_checks(con)
         counts = {
             m: con.execute(f"select count(*) from canonical_next.{m}").fetchone()[0] for m in MODELS
@@ -97,5 +99,6 @@ def build_canonical(con: duckdb.DuckDBPyConnection, platforms: list[Platform],
                     f"create or replace table canonical.{model} as "
                     f"select * from canonical_next.{model}"
                 )
+                crash_point("canonical.swap")
         con.execute("drop schema canonical_next cascade")
     return BuildResult(counts, checks, swapped, skipped)

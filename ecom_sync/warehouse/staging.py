@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from ecom_sync.config import ConnectionConfig
+from ecom_sync.crashpoints import crash_point
 from ecom_sync.sources.landing import Window, landed_files
 from ecom_sync.sources.registry import Platform
 from ecom_sync.sources.stream import Stream
@@ -88,6 +89,7 @@ def merge_files(
         con.execute(
             f"delete from {target} t using _batch b where {join} and t.{cursor} <= b.{cursor}"
         )
+        crash_point("staging.merge")
         written += con.execute(
             f"insert into {target} by name select b.* from _batch b anti join {target} t on {join}"
         ).fetchone()[0]

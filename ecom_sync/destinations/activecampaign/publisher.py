@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ecom_sync.crashpoints import crash_point
 from ecom_sync.destinations.activecampaign.client import (
     UNSUBSCRIBED,
     ActiveCampaignClient,
@@ -91,7 +92,9 @@ class ActiveCampaignPublisher:
             send = senders[kind]
             for batch in self.ledger.delta(kind, batch_sizes[kind]):
                 self.ledger.mark_sending(batch)
+                crash_point("publish.batch")
                 results = send(batch)
+                crash_point("publish.sent")
                 self.ledger.record(results)
                 by_key = {r.key: r for r in batch}
                 for result in results:
