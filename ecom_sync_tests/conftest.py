@@ -114,9 +114,8 @@ def world(live_world: World) -> Iterator[World]:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Issue 13's figures: faults injected by kind over the session."""
-    from ecom_sync_tests.faults_tally import summary
+    """Issue 13's figures: faults injected, crashes survived, corpus outcomes."""
+    from ecom_sync_tests.tally import summary
 
-    line = summary()
-    if line:
+    for line in summary():
         terminalreporter.write_line(line)

@@ -17,7 +17,7 @@ from ecom_sync_tests.destinations.faults import (
     inject,
     missing_kinds,
 )
-from ecom_sync_tests.faults_tally import tally_faults
+from ecom_sync_tests.tally import tally_faults
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ import pytest
 from ecom_sandbox.faults import TRANSPORT_KINDS
 from ecom_sync.sources.landing import Window
 from ecom_sync.sources.registry import available_platforms, get_platform
-from ecom_sync_tests.faults_tally import tally_faults
 from ecom_sync_tests.sources.conformance.harness import PAGE_SIZE, Case, SourceHarness
+from ecom_sync_tests.tally import tally_faults
 
 
 def harness(platform: str) -> type[SourceHarness]:
