@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -102,10 +103,11 @@ def write_page_file(
 
 def swap_in(tmp: Path, final: Path) -> None:
     """Put folder ``tmp`` where ``final`` is, whole: readers see the old folder or the new
-    one, never half of either."""
+    one, never half of either (a process killed between the two renames leaves the old one
+    aside, named after it: :func:`recover_swaps` puts it back)."""
     trash = None
     if final.exists():
-        trash = final.parent / f".old-{uuid.uuid4().hex}"
+        trash = final.parent / f"{_ASIDE}{final.name}{_ASIDE_END}{uuid.uuid4().hex}"
         final.rename(trash)
         crash_point("landing.swap")
     try:
@@ -119,11 +121,34 @@ def swap_in(tmp: Path, final: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
+_ASIDE, _ASIDE_END = ".old-", "~"
+STALE_TMP_S = 3600.0  # a writer's folder untouched this long belongs to a dead process
+
+
+def recover_swaps(base: Path) -> None:
+    """Undo what a killed writer left in a stream's folder: a window folder set aside by a
+    swap that never finished goes back in place (it is the last complete extract), one
+    replaced already is deleted, and writing folders untouched for an hour are removed."""
+    if not base.is_dir():
+        return
+    for child in base.iterdir():
+        if child.name.startswith(_ASIDE) and _ASIDE_END in child.name:
+            final = base / child.name[len(_ASIDE):].rpartition(_ASIDE_END)[0]
+            if final.exists():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.rename(final)
+        elif child.name.startswith(".tmp-") and \
+                time.time() - child.stat().st_mtime > STALE_TMP_S:
+            shutil.rmtree(child, ignore_errors=True)
+
+
 class LandingWriter:
     """Writes one window of one stream; ``commit`` swaps the folder in atomically."""
 
     def __init__(self, root: Path, connection: str, stream: str, window: Window) -> None:
         self.base = stream_dir(root, connection, stream)
+        recover_swaps(self.base)  # one writer per connection at a time (its api_ pool)
         self.window = window
         self.final = self.base / window.folder
         self.tmp = self.base / f".tmp-{uuid.uuid4().hex}"

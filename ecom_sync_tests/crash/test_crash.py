@@ -109,6 +109,7 @@ def test_r_m6_a_step_killed_anywhere_recovers_to_exactly_the_clean_state(
             assert w.run(tuple(d for d in DESTS if d != dest)).status.name == "SUCCESS"
 
         assert cycle.warehouse() == world["expected"]["warehouse"]
+        assert not cycle.landing_leftovers()
         assert cycle.destinations() == world["expected"]["destinations"]
     KILLED.append(failed.run_id)
     tally_crash(step, seed)

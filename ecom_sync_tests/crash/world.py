@@ -98,6 +98,13 @@ class Cycle:
         finally:
             con.close()
 
+    def landing_leftovers(self) -> list[str]:
+        """Landing folders that are neither a committed window nor a writer's work folder:
+        a window set aside by a swap that never finished (``recover_swaps`` undoes it)."""
+        base = self.home / "landing" / CONN
+        return sorted(f"{s.name}/{c.name}" for s in base.iterdir() for c in s.iterdir()
+                      if not c.name.startswith(".tmp-") and not (c / "_manifest.json").exists())
+
     def destinations(self) -> dict[str, Any]:
         """What each destination holds, by natural key with multiplicities."""
         from ecom_sync_tests.destinations.activecampaign.test_resume import state as ac_state
