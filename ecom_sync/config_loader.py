@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ecom_sync import paths
 from ecom_sync.config import ConfigError, EcomSyncConfig, StrictModel
 from ecom_sync.destinations.registry import destination_model
-from ecom_sync.sources.registry import connection_model
+from ecom_sync.sources.registry import connection_model, get_platform
 
 
 def _describe(err: ValidationError) -> str:
@@ -64,6 +64,9 @@ def parse_config(data: dict[str, Any], source: Path | None = None) -> EcomSyncCo
     problems: list[str] = []
     connections = _parse_items(data, "connections", "platform", connection_model, problems)
     destinations = _parse_items(data, "destinations", "type", destination_model, problems)
+    for platform in sorted({c.platform for c in connections}):
+        group = [c for c in connections if c.platform == platform]
+        problems.extend(f"  {p}" for p in get_platform(platform).check_connections(group))
     unknown = sorted(set(data) - {"connections", "destinations"})
     if unknown:
         problems.append(f"  {', '.join(unknown)}: unknown top-level key")

@@ -33,6 +33,7 @@ DEMO_ENV = {
     "CONNECTIF_US_KEY_SECRET": "sandbox-cx-us-secret",
     "CONNECTIF_EU_KEY_ID": "sandbox-cx-eu-key",
     "CONNECTIF_EU_KEY_SECRET": "sandbox-cx-eu-secret",
+    "ACME_ROASTERS_SQUARE_TOKEN": "sandbox-token-acme-roasters",
 }
 
 

@@ -37,11 +37,13 @@ log = logging.getLogger(__name__)
 
 
 class SourceError(RuntimeError):
-    """A store API problem, worded for the merchant. Never contains a token."""
+    """A store API problem, worded for the merchant. Never contains a token. ``code`` is
+    the API's own error code when its body names one (Square's ``INVALID_CURSOR``)."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.code = code
 
 
 class UnansweredRequest(SourceError):
@@ -80,6 +82,10 @@ class RatePolicy:
 
     def error_detail(self, response: httpx.Response) -> str:
         return response.text[:300]
+
+    def error_code(self, response: httpx.Response) -> str | None:
+        """The API's error code in a refused response's body, if it has one."""
+        return None
 
 
 class ApiClient:
@@ -187,6 +193,7 @@ class ApiClient:
             raise SourceError(
                 f"{self.label}: HTTP {status} on {where}: {self.policy.error_detail(response)}",
                 status,
+                self.policy.error_code(response),
             )
         if response.content and status != 204 and not _is_json(response.content):
             self._lost(where, f"answered HTTP {status} with a body that is not valid JSON "

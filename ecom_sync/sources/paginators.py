@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 Record = dict[str, Any]
 Page = list[Record]
+# Where a body holds its records: a dotted path (``"data"``, ``"meta.items"``), ``None`` for
+# the body itself, or a function of the body (records joined with related objects).
+RecordsAt = str | Callable[[Any], Any] | None
 
 
 class ExpiredCursor(SourceError):
@@ -50,7 +53,7 @@ class ListRequest:
     path: str
     params: Mapping[str, Any]
     page_size: int
-    records: str | None = "data"
+    records: RecordsAt = "data"
     method: str = "GET"
 
     def send(self, params: Mapping[str, Any] | None, path: str | None = None) -> httpx.Response:
@@ -66,10 +69,12 @@ class ListRequest:
         empty page would end it early and lose the rest."""
         if response.status_code == 204 or not response.content:
             return None
-        found = dig(response.json(), self.records)
+        body = response.json()
+        found = self.records(body) if callable(self.records) else dig(body, self.records)
         if found is not None and not isinstance(found, list):
+            where = self.records if isinstance(self.records, str) else "the body"
             raise SourceError(f"{self.api.label}: {self.path} answered a body whose "
-                              f"records ({self.records or 'the body'}) are not a list")
+                              f"records ({where}) are not a list")
         return list(found or [])
 
 
@@ -179,26 +184,35 @@ class Keyset(Paginator):
 @dataclass(frozen=True)
 class Cursor(Paginator):
     """A server cursor sent back with the identical query: in the query of a GET, in the
-    body of a POST. ``next_cursor`` reads it from the body (absent: last page). An empty
-    page ends the walk even with a cursor (Square's "cursor then empty page").
-    ``expired_status``: the status a stale cursor gets (``ExpiredCursor``)."""
+    body of a POST. ``next_cursor`` reads it from the body (absent: last page).
+    ``empty_page_ends``: an empty page ends the walk even with a cursor; off, a cursor is
+    followed through empty pages (Square: "a cursor means more", and its page size is
+    advisory), and a cursor that comes back unchanged is an error, not an endless walk.
+    ``expired_status`` (and ``expired_code``, the API's error code, when the status alone
+    does not say it): how a stale cursor is refused (``ExpiredCursor``)."""
 
     next_cursor: Callable[[Any], str | None]
     param: str = "cursor"
     size_param: str = "limit"
     expired_status: int | None = None
+    expired_code: str | None = None
+    empty_page_ends: bool = True
 
     def pages(self, request: ListRequest) -> Iterator[Page]:
         query: dict[str, Any] = {**request.params, self.size_param: request.page_size}
         while True:
-            response = _continue(request, query, self.param in query, self.expired_status)
+            response = _continue(request, query, self.param in query, self.expired_status,
+                                 expired_code=self.expired_code)
             records = request.records_of(response)
             if records is None:
                 return
             yield records
             cursor = self.next_cursor(response.json())
-            if not records or not cursor:
+            if not cursor or (not records and self.empty_page_ends):
                 return
+            if cursor == query.get(self.param):
+                raise SourceError(f"{request.api.label}: {request.path} returned the cursor "
+                                  "it was given; pagination does not advance")
             query = {**query, self.param: cursor}
 
 
@@ -227,12 +241,14 @@ class LinkHeader(Paginator):
 
 def _continue(
     request: ListRequest, params: Mapping[str, Any] | None, later: bool,
-    expired_status: int | None, path: str | None = None,
+    expired_status: int | None, path: str | None = None, expired_code: str | None = None,
 ) -> httpx.Response:
-    """Send; a refused continuation with ``expired_status`` becomes ``ExpiredCursor``."""
+    """Send; a refused continuation with ``expired_status`` (and ``expired_code``, if
+    given) becomes ``ExpiredCursor``."""
     try:
         return request.send(params, path)
     except SourceError as exc:
-        if later and expired_status is not None and exc.status == expired_status:
-            raise ExpiredCursor(str(exc), exc.status) from None
+        if (later and expired_status is not None and exc.status == expired_status
+                and expired_code in (None, exc.code)):
+            raise ExpiredCursor(str(exc), exc.status, exc.code) from None
         raise

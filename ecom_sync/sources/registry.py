@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import ClassVar
@@ -47,6 +48,12 @@ class Platform(ABC):
     def order_url_template(self, conn: ConnectionConfig) -> str | None:
         """Link to an order in the store's admin; ``{order_id}`` is filled in by SQL."""
         return None
+
+    def check_connections(self, connections: Sequence[ConnectionConfig]) -> list[str]:
+        """Problems seen only across the platform's connections together (two of them on
+        one Square location, say), each naming the connections; none by default. The
+        config loader calls it with every connection of the platform."""
+        return []
 
     def register_webhooks(self, conn: ConnectionConfig, secret: str) -> int:
         """Register the receiver with the store; returns hooks registered (0: none needed)."""

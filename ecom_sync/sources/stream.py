@@ -25,7 +25,14 @@ from typing import Any
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.sources.http import ApiClient
 from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window, utc_ts
-from ecom_sync.sources.paginators import ExpiredCursor, ListRequest, Page, Paginator, Record
+from ecom_sync.sources.paginators import (
+    ExpiredCursor,
+    ListRequest,
+    Page,
+    Paginator,
+    Record,
+    RecordsAt,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +80,7 @@ class Part:
     staging_table: str
     path: str
     paginator: Paginator
-    records: str | None = "data"
+    records: RecordsAt = "data"
     params: Mapping[str, Any] = field(default_factory=dict)
     primary_key: tuple[str, ...] = ("id",)
 
@@ -84,16 +91,18 @@ class Stream:
 
     Data: ``path``/``method``/``params`` (query of a GET, body of a POST),
     ``window_params`` (the walk's bounds → request fields), ``paginator``, ``records``
-    (where the list sits in the body), ``cursor_field`` and ``parse_cursor`` (the
-    platform's timestamp format), ``slices`` (one walk per extra parameter set: a status,
-    a location), ``restarts`` (walks restarted from the newest cursor seen when the API
-    expires a cursor; needs pages in cursor order), ``max_page_size`` (the endpoint's
+    (where the list sits in the body, or a function of the body), ``cursor_field`` and
+    ``parse_cursor`` (the platform's timestamp format), ``slices`` (one walk per extra
+    parameter set: a status, a location; or a function of the connection), ``restarts``
+    (walks restarted when the API expires a cursor: from the newest cursor value seen if
+    ``sorted_by_cursor``, else from the window's start), ``max_page_size`` (the endpoint's
     limit, below the connection's ``page_size``), ``lookback`` (data that reaches the API
     late, stamped in the past: each walk starts that much before the window, at least the
-    connection's ``clock_skew_s``, and lands those records too), ``parts``. Hooks, each given the
-    :class:`StreamRun`: ``check`` before any page (a missing scope), ``read`` instead of
-    the API walk (records announced by webhooks), ``enrich`` per kept record
-    (sub-resources).
+    connection's ``clock_skew_s``, and lands those records too), ``version_field``
+    (staging keeps the newest cursor, then the highest version), ``parts``. Hooks, each
+    given the :class:`StreamRun`: ``check`` before any page (a missing scope, an unknown
+    location), ``read`` instead of the API walk (records announced by webhooks),
+    ``enrich`` per kept record (sub-resources).
     """
 
     name: str
@@ -104,14 +113,16 @@ class Stream:
     path: str = ""
     paginator: Paginator | None = None
     window_params: WindowParams = no_window
-    records: str | None = "data"
+    records: RecordsAt = "data"
     method: str = "GET"
     params: Mapping[str, Any] = field(default_factory=dict)
     parse_cursor: Callable[[Any], datetime] = utc_ts
     slices: Slices | Callable[[ConnectionConfig], Slices] = ({},)
     restarts: int = 0
+    sorted_by_cursor: bool = True
     max_page_size: int | None = None
     lookback: timedelta = timedelta(0)
+    version_field: str | None = None
     parts: tuple[Part, ...] = ()
     check: Callable[[StreamRun], None] | None = None
     read: Callable[[StreamRun], Iterable[Page]] | None = None
@@ -172,13 +183,14 @@ class Stream:
                     last = page or last
                 return
             except ExpiredCursor:
-                newest = max(filter(None, map(self._cursor, last)), default=None)
-                if newest is None or attempt == self.restarts:
+                if attempt == self.restarts:
                     raise
-                # Pages come in cursor order: resume from the newest value seen, inclusive
-                # (its records come again; staging keeps one version per key).
-                log.info("%s: cursor expired; resuming from %s", self.name, newest)
-                lower = newest
+                newest = max(filter(None, map(self._cursor, last)), default=None)
+                # Pages in cursor order resume from the newest value seen, inclusive; others
+                # walk the slice again. Records come twice; staging keeps one per key.
+                if self.sorted_by_cursor and newest is not None:
+                    lower = newest
+                log.info("%s: cursor expired; walking again from %s", self.name, lower)
 
     def _land(self, run: StreamRun, page: Page) -> None:
         run.stats.pages += 1
@@ -205,9 +217,12 @@ class Stream:
         )
 
     def _fingerprint(self, record: Record) -> int:
-        """The record's key and version; the whole record when its key is incomplete."""
+        """The record's key and version (cursor, and ``version_field`` if any); the whole
+        record when its key is incomplete."""
         if self._has_key(record):
-            return hash((self._key(record), repr(record.get(self.cursor_field))))
+            version = (record.get(self.cursor_field),
+                       record.get(self.version_field) if self.version_field else None)
+            return hash((self._key(record), repr(version)))
         return hash(json.dumps(record, sort_keys=True, default=str))
 
     def _has_key(self, record: Record) -> bool:

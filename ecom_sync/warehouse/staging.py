@@ -63,15 +63,23 @@ def merge_files(
     files: list[Path],
     connection: str,
     files_per_merge: int | None = None,
+    version: str | None = None,
 ) -> StageResult:
     """Upsert the newest version of each key from ``files`` into ``staging.<table>``,
-    ``files_per_merge`` files (default ``FILES_PER_MERGE``) per statement. Runs inside
-    the caller's transaction."""
+    ``files_per_merge`` files (default ``FILES_PER_MERGE``) per statement: the newest
+    ``cursor``, then (when the API numbers them) the highest numeric ``version``. Runs
+    inside the caller's transaction."""
     target = f"staging.{table}"
     if not files:
         return StageResult(table, 0, 0, 0, _count(con, target, connection))
     keys = ", ".join(("connection", *key))
     join = " and ".join(f"t.{k} = b.{k}" for k in ("connection", *key))
+    # Two versions stamped in the same millisecond are told apart by their number.
+    newest = f"{cursor} desc" + (f", {version} desc nulls last" if version else "")
+    older_or_same = (
+        f"(t.{cursor}, coalesce(t.{version}, -1)) <= (b.{cursor}, coalesce(b.{version}, -1))"
+        if version else f"t.{cursor} <= b.{cursor}"
+    )
     rows_read = written = 0
     # A few hundred pages at a time: memory stays flat however large the window, and each
     # chunk merges newest-wins against what the chunks before it left.
@@ -81,14 +89,12 @@ def merge_files(
         con.execute(
             f"create or replace temp table _batch as select * from ({select_sql}) "
             f"qualify row_number() over (partition by {keys} "
-            f"order by {cursor} desc, _extracted_at desc) = 1",
+            f"order by {newest}, _extracted_at desc) = 1",
             {"files": [str(f) for f in chunk], "connection": connection},
         )
         rows_read += con.execute("select count(*) from _batch").fetchone()[0]
         # Replace what is older (or equal: a re-extract of the same version is a no-op).
-        con.execute(
-            f"delete from {target} t using _batch b where {join} and t.{cursor} <= b.{cursor}"
-        )
+        con.execute(f"delete from {target} t using _batch b where {join} and {older_or_same}")
         crash_point("staging.merge")
         written += con.execute(
             f"insert into {target} by name select b.* from _batch b anti join {target} t on {join}"
@@ -134,6 +140,7 @@ def _merge_stream(
             cursor=stream.cursor_field,
             files=landed_files(landing_root, conn.name, stream.name, window),
             connection=conn.name,
+            version=stream.version_field,
         )
     ]
     for part in stream.parts:

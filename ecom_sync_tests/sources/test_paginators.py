@@ -1,7 +1,8 @@
 """The base stream's paginators on the shapes the next platforms need, over loopback HTTP:
 a Square-style search (POST, the cursor in the JSON body, a cursor before an empty last
-page, ``{}`` for no records, one walk per location slice) and a shop-site list
-(``page``/``per_page`` with ``meta.pages``). The endpoints are minimal, made for these
+page, ``{}`` for no records, one walk per location slice), a Square-style list whose
+cursor continues past an empty page, and a shop-site list (``page``/``per_page`` with
+``meta.pages``). The endpoints are minimal, made for these
 checks; BigCommerce and Shopify run them through the conformance suite.
 """
 
@@ -21,7 +22,7 @@ from starlette.routing import Route
 
 from ecom_sandbox.server import serve_in_thread
 from ecom_sync.config import ConnectionConfig, HttpSettings
-from ecom_sync.sources.http import ApiClient
+from ecom_sync.sources.http import ApiClient, SourceError
 from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window, utc_ts
 from ecom_sync.sources.paginators import Cursor, PageNumber
 from ecom_sync.sources.stream import Stream, bounds
@@ -60,6 +61,16 @@ class Api:
             out["cursor"] = str(start + body["limit"])
         return JSONResponse(out)
 
+    async def sparse(self, request: Request) -> JSONResponse:
+        """Five records, an empty page that still has a cursor, five more; ``stuck``
+        answers its own cursor again."""
+        cursor = request.query_params.get("cursor")
+        if request.url.path.endswith("stuck"):
+            return JSONResponse({"payments": [], "cursor": "same"})
+        pages = {None: (RECORDS[:5], "a"), "a": ([], "b"), "b": (RECORDS[5:10], None)}
+        rows, after = pages[cursor]
+        return JSONResponse({"payments": rows, **({"cursor": after} if after else {})})
+
     async def customers(self, request: Request) -> JSONResponse:
         q = request.query_params
         rows = self.in_range(q["modified_since"], q["modified_until"])
@@ -77,6 +88,7 @@ class Api:
 def served() -> Iterator[tuple[Api, str]]:
     api = Api()
     app = Starlette(routes=[Route("/v2/orders/search", api.search, methods=["POST"]),
+                            Route("/v2/payments", api.sparse), Route("/v2/stuck", api.sparse),
                             Route("/customers", api.customers)])
     with serve_in_thread(app) as url:
         yield api, url
@@ -116,6 +128,25 @@ def test_cursor_in_a_post_body_one_walk_per_slice(
     assert [b.get("cursor") for b in l1] == [None, "5", "10"]  # 10 records: 5, 5, then {}
     assert all({k: v for k, v in b.items() if k != "cursor"} == l1[0] for b in l1)
     assert l1[0]["limit"] == PAGE
+
+
+def test_a_cursor_is_followed_through_an_empty_page(
+    served: tuple[Api, str], tmp_path: Path
+) -> None:
+    """Square: a cursor means more, even after an empty page (its page size is advisory),
+    when the paginator is told so; a cursor that comes back unchanged is an error, not an
+    endless walk."""
+    _api, url = served
+    paginator = Cursor(next_cursor=lambda body: body.get("cursor"), empty_page_ends=False)
+    stream = Stream("payments", ("id",), "updated_at", "square_payments", "",
+                    path="/v2/payments", records="payments", paginator=paginator)
+    window = Window(T0, T0 + timedelta(days=5))
+    rows, stats = extract(url, stream, window, tmp_path / "a")
+    assert [r["id"] for r in rows] == [r["id"] for r in RECORDS[:10]]
+    assert stats.pages == 3
+    with pytest.raises(SourceError, match="does not advance"):
+        extract(url, Stream("stuck", ("id",), "updated_at", "t", "", path="/v2/stuck",
+                            records="payments", paginator=paginator), window, tmp_path / "b")
 
 
 def test_page_numbers_stop_at_the_pages_the_body_reports(

@@ -35,7 +35,7 @@ select
     o.discount_codes,
     o.accepts_marketing,
     o.cart_id,
-    replace(rc.order_url_template, '{order_id}', o.order_id) as order_url,
+    coalesce(o.order_url, replace(rc.order_url_template, '{order_id}', o.order_id)) as order_url,
     o.placed_at,
     o.updated_at,
     o.is_archived

@@ -124,6 +124,7 @@ class Case:
         return Window(self.stream.lower_bound(self.harness.connection(), window), window.end)
 
     def expected(self, window: Window) -> set[Any]:
+        """The records a walk of ``window`` lands: the window widened by the lookback."""
         walked = self.walked(window)
         return {i for i, ts in self.harness.records(self.stream_name).items()
                 if walked.contains(ts)}

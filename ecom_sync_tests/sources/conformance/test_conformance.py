@@ -33,6 +33,7 @@ def harness(platform: str) -> type[SourceHarness]:
 HARNESSES = [
     harness("bigcommerce"),
     harness("shopify"),
+    harness("square"),
 ]
 
 CASES = [(h, stream) for h in HARNESSES for stream in h.streams]

@@ -9,5 +9,8 @@ select
     null::decimal(18, 4) as refunded_amount, null::varchar as shipping_method,
     null::varchar[] as discount_codes, null::boolean as accepts_marketing,
     null::varchar as cart_id, null::timestamptz as placed_at, null::timestamptz as updated_at,
-    null::boolean as is_archived
+    null::boolean as is_archived,
+    -- optional: the order's own link (Square's receipt URL); a platform that does not give
+    -- it gets the connection's order_url_template
+    null::varchar as order_url
 where false
