@@ -23,6 +23,7 @@ from typing import Any
 from ecom_sync.crashpoints import crash_point
 
 _STAMP = "%Y%m%dT%H%M%SZ"
+REJECTED_PART = "rejected"  # records an extract could not land, with why (staging lists them)
 
 
 @dataclass

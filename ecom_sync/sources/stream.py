@@ -15,6 +15,7 @@ reason, so it shows in ``canonical.skipped_records`` instead of vanishing here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -23,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecom_sync.config import ConnectionConfig
-from ecom_sync.sources.http import ApiClient
-from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window, utc_ts
+from ecom_sync.sources.http import ApiClient, ReconnectRequired, SourceError
+from ecom_sync.sources.landing import REJECTED_PART, ExtractStats, LandingWriter, Window, utc_ts
 from ecom_sync.sources.paginators import (
     ExpiredCursor,
     ListRequest,
@@ -66,9 +67,20 @@ class StreamRun:
     lower: datetime  # the window's start minus the lookback (clock skew, late data)
     landed: set[int] = field(default_factory=set)  # (key, cursor) of records landed
 
+    rejected: list[Record] = field(default_factory=list)
+
     def skip(self, reason: str) -> None:
         """Count a record left out, with the reason (visible in the run's metadata)."""
         self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
+
+    def reject(self, record: Any, record_id: Any, reason: str) -> None:
+        """A record that cannot be landed: counted here, and landed as a rejection (its id,
+        the reason) that staging lists in ``staging.rejected_records``."""
+        self.skip(reason)
+        fingerprint = hashlib.md5(json.dumps(record, sort_keys=True, default=str).encode())
+        self.rejected.append({"record_id": None if record_id is None else str(record_id),
+                              "reason": reason, "fingerprint": fingerprint.hexdigest(),
+                              "_extracted_at": self.extracted_at})
 
 
 @dataclass(frozen=True)
@@ -197,7 +209,7 @@ class Stream:
         kept = []
         for record in page:
             if not isinstance(record, dict):
-                run.skip("not_an_object")
+                run.reject(record, None, "not_an_object")
                 continue
             cursor = self._cursor(record)
             if cursor is not None and not run.lower <= cursor < run.window.end:
@@ -209,12 +221,30 @@ class Stream:
             run.landed.add(served)
             kept.append(record)
         if self.enrich is not None:
-            # Sub-resources need the record's id; one without lands as given (staging
-            # rejects it with the reason).
-            kept = [self.enrich(run, r) if self._has_key(r) else r for r in kept]
+            kept = [r for r in (self._enriched(run, r) for r in kept) if r is not None]
         run.stats.records += run.writer.write_page(
             {**r, "_extracted_at": run.extracted_at} for r in kept
         )
+        if run.rejected:
+            run.writer.write_page(run.rejected, part=REJECTED_PART)
+            run.rejected.clear()
+
+    def _enriched(self, run: StreamRun, record: Record) -> Record | None:
+        """The record with its sub-resources. One without an id lands as given (staging
+        rejects it with the reason); one whose sub-resources the API refuses (a 4xx: an id
+        of the wrong type, the record gone meanwhile) is rejected, never failing the run.
+        Outages and refused credentials still stop the run."""
+        assert self.enrich is not None
+        if not self._has_key(record):
+            return record
+        try:
+            return self.enrich(run, record)
+        except SourceError as exc:
+            if isinstance(exc, ReconnectRequired) or exc.status is None or exc.status == 429 \
+                    or exc.status >= 500:
+                raise
+            run.reject(record, record.get(self.primary_key[0]), f"sub_resources_http_{exc.status}")
+            return None
 
     def _fingerprint(self, record: Record) -> int:
         """The record's key and version (cursor, and ``version_field`` if any); the whole
