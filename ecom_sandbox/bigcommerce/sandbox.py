@@ -18,6 +18,7 @@ from ecom_sandbox.bigcommerce.ratelimit import RateLimiter
 from ecom_sandbox.bigcommerce.store import CART_LIFETIME, Record, StoreData
 from ecom_sandbox.clock import Clock, utc_now
 from ecom_sandbox.hooks import RequestCallback, RequestHooks
+from ecom_sandbox.raw import RAW, raw_key, raw_record
 from ecom_sandbox.saved_state import SavedState
 
 
@@ -110,6 +111,22 @@ class Sandbox(RequestHooks, SavedState):
             return {
                 h: generator.add_activity(rng, now, self.stores[h], **sizes) for h in targets
             }
+
+    def add_raw(self, store_hash: str, kind: str, raw: Any, *, at: datetime | None = None,
+                lines: list[Any] | None = None) -> Record:
+        """Serve ``raw`` (any JSON) as a record of ``kind`` on the store's list pages, as
+        if changed ``at`` (default: the clock): ``ecom_sandbox/raw.py``. An order's
+        ``lines`` are its ``/v2/orders/{id}/products``, also as given."""
+        at = at or self.now(store_hash)
+        with self.lock:
+            records: dict[Any, Record] = getattr(self.stores[store_hash], kind)
+            record_id = raw_key(records, raw)
+            stamps = {"date_modified": at, "date_created": at}
+            record = raw_record(next(iter(records.values())), raw, record_id, stamps)
+            if lines is not None:
+                record["_products"] = [{RAW: line} for line in lines]
+            records[record_id] = record
+            return record
 
     # ----- quota ------------------------------------------------------------------------
     def set_rate_limit(

@@ -166,4 +166,4 @@ def markdown_preview(con: duckdb.DuckDBPyConnection, sql: str, params: list | No
     frame = con.execute(sql, params or []).df()
     if frame.empty:
         return "_(no rows)_"
-    return frame.iloc[:, :8].map(lambda v: mask_emails(str(v))[:40]).to_markdown(index=False)
+    return frame.iloc[:, :8].map(lambda v: mask_emails(str(v)[:400])[:40]).to_markdown(index=False)
