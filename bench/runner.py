@@ -73,6 +73,9 @@ class Figure:
     def last(self) -> dict[str, Any]:
         return self.good[-1].result if self.good else {}
 
+    def values(self, key: str) -> list[float]:
+        return [r.result[key] for r in self.good]
+
     def med(self, key: Callable[[dict[str, Any]], float]) -> float:
         values = [key(r.result) for r in self.good]
         return statistics.median(values) if values else math.nan
@@ -114,7 +117,7 @@ def wait_step(proc: subprocess.Popen[bytes]) -> Run:
 
 class Bench:
     def __init__(self, scale: float, reps: int, publish_contacts: int, dagster_reps: int,
-                 workers: int, results: Path) -> None:
+                 workers: int, results: Path, only: set[str] | None = None) -> None:
         self.scale = scale
         self.reduced = round(scale * 0.1, 6) if scale >= 0.01 else scale
         self.reps = reps
@@ -122,6 +125,7 @@ class Bench:
         self.publish_contacts = publish_contacts
         self.workers = workers
         self.results = results
+        self.only = only  # figure numbers to run (None: all)
         self.work = CACHE / f"work-s{scale:g}"
         self.figs: dict[str, Figure] = {}
         self.meta: dict[float, dict[str, Any]] = {}
@@ -179,6 +183,30 @@ class Bench:
         for scale in sorted({self.reduced, self.scale}):
             self.log(f"data at scale {scale:g} (cached under {gen.data_dir(CACHE, scale)})")
             self.meta[scale] = gen.generate(CACHE, scale, workers=self.workers, log=self.log)
+        publish = self.staging_to_delta() if self.wants("1", "2", "3", "4", "6") else None
+        if self.wants("5"):
+            self.whole_sync()
+        if self.wants("7"):
+            self.history()
+        if publish is not None:
+            self.log("waiting for the publishes")
+            publish.join()
+            self.log("publishes done")
+        keep = ("staged.duckdb", "built.duckdb", "day.duckdb", "ledger_full.duckdb",
+                "outbox_full.outbox", "outbox.outbox")
+        for path in [*self.work.rglob("*.duckdb"), *self.work.rglob("*.outbox")]:
+            if path.name not in keep:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        self.write()
+
+    def wants(self, *figures: str) -> bool:
+        return self.only is None or bool(self.only & set(figures))
+
+    def staging_to_delta(self) -> threading.Thread:
+        """Figures 1-4, with 6 started in the background; returns the publish thread."""
         r, s = self.reduced, self.scale
         rt, st = self.tier(r), self.tier(s)
 
@@ -245,28 +273,31 @@ class Bench:
                 "outbox_src": str(st / "outbox_full.outbox")}),
         }, self.reps)
 
-        # 5 the whole sync through Dagster vs its parts (reduced scale)
-        self.round_robin(r, {
-            "r.parts_sync": ("parts_sync", lambda i: {"landing": self.landing(r),
-                                                     "home": str(rt / f"parts{i}")}),
-        }, self.reps)
-        self.round_robin(r, {
-            "r.dagster_sync": ("dagster_sync", lambda i: {"landing": self.landing(r),
-                                                         "home": str(rt / f"dagster{i}")}),
-        }, self.dagster_reps)
+        return publish
 
-        self.log("waiting for the publishes")
-        publish.join()
-        self.log("publishes done")
-        keep = ("staged.duckdb", "built.duckdb", "day.duckdb", "ledger_full.duckdb",
-                "outbox_full.outbox", "outbox.outbox")
-        for path in [*self.work.rglob("*.duckdb"), *self.work.rglob("*.outbox")]:
-            if path.name not in keep:
-                if path.is_dir():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink(missing_ok=True)
-        self.write()
+    def whole_sync(self) -> None:
+        """Figure 5: the whole sync through Dagster vs its parts, at both scales."""
+        r, s = self.reduced, self.scale
+        rt, st = self.tier(r), self.tier(s)
+        for scale, prefix, tier in ((r, "r.", rt), (s, "", st))[:1 if r == s else 2]:
+            methods = {
+                f"{prefix}parts_sync": ("parts_sync", lambda i, sc=scale, t=tier: {
+                    "landing": self.landing(sc), "home": str(t / f"parts{i}")}),
+                f"{prefix}dagster_sync": ("dagster_sync", lambda i, sc=scale, t=tier: {
+                    "landing": self.landing(sc), "home": str(t / f"dagster{i}")}),
+            }
+            if not self.dagster_reps:
+                del methods[f"{prefix}dagster_sync"]
+            # One round-robin: the machine's load drifts alike for both sides of the ratio.
+            self.round_robin(scale, methods, max(self.reps, self.dagster_reps))
+
+    def history(self) -> None:
+        """Figure 7: ten years x three stores, the CLI through the webserver vs direct calls."""
+        rt = self.tier(self.reduced)
+        self.round_robin(self.reduced, {
+            "history_launch": ("history_launch", lambda i: {"home": str(rt / f"hl{i}")}),
+            "history_direct": ("history_direct", lambda i: {"home": str(rt / f"hd{i}")}),
+        }, self.dagster_reps)
 
     def publish_runs(self, reps: int) -> None:
         """Figure 6, one run after another (each is paced by the 5 req/s limit)."""

@@ -14,13 +14,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from bench.gen import STORES, WINDOW
+from bench.history import history_direct, history_launch
 
 STREAMS = ("customers", "orders", "products")
 AC_TOKEN = "bench-ac-token"
@@ -335,7 +336,9 @@ def dagster_sync(landing: str, home: str) -> dict[str, Any]:
     from ecom_sync.defs import build_definitions
     from ecom_sync.defs.automation import CANONICAL_JOB
     from ecom_sync.defs.keys import staging_key
+    from ecom_sync.defs.partitions import range_tags
     from ecom_sync.defs.publish import outbox_key
+    from ecom_sync.orchestration import prepare_dagster_home
 
     _home(landing, home)
     logging.getLogger("dagster").setLevel(logging.WARNING)
@@ -347,10 +350,11 @@ def dagster_sync(landing: str, home: str) -> dict[str, Any]:
     jobs.append(dg.define_asset_job("bench_outbox", selection=dg.AssetSelection.assets(
         outbox_key(config.destinations[0]))))
     defs = dg.Definitions.merge(build_definitions(config), dg.Definitions(jobs=jobs))
-    end = (WINDOW.end.date().toordinal() - 1)
-    tags = {"dagster/asset_partition_range_start": WINDOW.start.date().isoformat(),
-            "dagster/asset_partition_range_end": date.fromordinal(end).isoformat()}
-    instance = dg.DagsterInstance.ephemeral()
+    # The run a historical backfill launches: every month of the window, in one run.
+    tags = range_tags(WINDOW.start.date(), (WINDOW.end - timedelta(days=1)).date())
+    # The instance a merchant's Dagster keeps: SQLite files under DAGSTER_HOME, this
+    # repo's dagster.yaml (an in-memory one would hide the event log's per-commit cost).
+    instance = dg.DagsterInstance.from_config(str(prepare_dagster_home()))
     clock = Clock()
     for conn in config.connections:
         with clock.phase("staging"):
@@ -452,7 +456,8 @@ def publish_slice(outbox: str, slice_path: str, ledger: str, contacts: int,
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     f.__name__: f for f in (
         stage_ours, stage_bare, stage_dlt, canonical_ours, canonical_bare, delta,
-        mark_published, make_day, dagster_sync, parts_sync, publish_slice)
+        mark_published, make_day, dagster_sync, parts_sync, publish_slice, history_launch,
+        history_direct)
 }
 
 

@@ -16,17 +16,20 @@ from ecom_sync.config_loader import load_config
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ecom_sync.demo.run import run_demo
+    from ecom_sync.orchestration import dagster_port
 
-    return run_demo(port=args.port, keep_running=args.keep_running)
+    return run_demo(port=dagster_port(args.port), keep_running=args.keep_running)
 
 
 def _cmd_dev(args: argparse.Namespace) -> int:
     from ecom_sync.demo.environment import demo_services
-    from ecom_sync.orchestration import DagsterServices, wait_for_ctrl_c
+    from ecom_sync.orchestration import DagsterServices, dagster_port, wait_for_ctrl_c
 
-    config = load_config()
-    with demo_services(config), DagsterServices(port=args.port) as dagster:  # noqa: SIM117
+    with demo_services(load_config()) as services, \
+            DagsterServices(port=dagster_port(args.port)) as dagster:
         print(f"Stand-in stores and webhook receiver running; Dagster UI at {dagster.url}")
+        if services.config.source_path != paths.config_path():
+            print(f"Other commands: export ECOM_SYNC_CONFIG={services.config.source_path}")
         print("Ctrl-C to stop.", flush=True)
         wait_for_ctrl_c()
     return 0
@@ -59,10 +62,12 @@ def _cmd_webhooks(args: argparse.Namespace) -> int:
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from dagster import DagsterInstance
 
     from ecom_sync.orchestration import DagsterGraphQL, DagsterServices, prepare_dagster_home
-    from ecom_sync.sync_modes import launch_sync, resolve_range
+    from ecom_sync.sync_modes import launch_syncs, resolve_range
 
     config = load_config()
     names = (
@@ -70,7 +75,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         if args.connection == "all"
         else [args.connection]
     )
-    with DagsterInstance.from_config(str(prepare_dagster_home())) as instance:
+    # What was synced matters to the other modes only; a historical sync starts sooner.
+    with (nullcontext() if args.historical
+          else DagsterInstance.from_config(str(prepare_dagster_home()))) as instance:
         ranges = [
             resolve_range(
                 config.connection(name),
@@ -92,9 +99,10 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         services = DagsterServices(port=int(args.dagster_url.rsplit(":", 1)[-1])).start()
     try:
         ids = []
-        for sync in ranges:
-            backfill_id = launch_sync(client, config, sync)
-            print(f"{sync}: backfill {backfill_id} ({args.dagster_url}/runs/b/{backfill_id})")
+        for backfill_id, syncs in launch_syncs(client, config, ranges):
+            for sync in syncs:
+                print(f"{sync}: backfill {backfill_id}")
+            print(f"  {args.dagster_url}/runs/b/{backfill_id}", flush=True)
             ids.append(backfill_id)
         if args.no_wait and services is None:
             return 0
@@ -218,12 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="sandbox + historical and active sync + summary")
-    demo.add_argument("--port", type=int, default=3000, help="Dagster webserver port")
+    demo.add_argument("--port", type=int, default=None,
+                      help="Dagster webserver port (default: 3000, or a free one if taken)")
     demo.add_argument("--keep-running", action="store_true", help="keep the UI up afterwards")
     demo.set_defaults(fn=_cmd_demo)
 
     dev = sub.add_parser("dev", help="stand-in stores, webhook receiver and the Dagster UI")
-    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--port", type=int, default=None,
+                     help="Dagster webserver port (default: 3000, or a free one if taken)")
     dev.set_defaults(fn=_cmd_dev)
 
     sandbox = sub.add_parser("sandbox", help="serve the BigCommerce stand-in")

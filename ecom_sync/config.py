@@ -10,11 +10,14 @@ names the environment variable that holds its token.
 from __future__ import annotations
 
 import os
-from datetime import date
+import re
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+_DAYS_AGO = re.compile(r"^-(\d+)d$")
 
 
 class ConfigError(ValueError):
@@ -83,6 +86,19 @@ class ConnectionConfig(SecretFromEnv):
     # the sync never touches list membership or consent for this store's contacts; a
     # contact known only from it joins no list and gets no consent.
     consent_policy: Literal["sync", "never_change"] = "sync"
+
+    @field_validator("history_start", mode="before")
+    @classmethod
+    def _days_ago(cls, value: Any) -> Any:
+        """``-90d``: that many days before today (UTC), read when the config is loaded; for
+        demos and trials whose stand-in history moves with the clock. A real store's first
+        day is a date."""
+        if isinstance(value, str) and value.strip().startswith("-"):
+            match = _DAYS_AGO.match(value.strip())
+            if not match:
+                raise ValueError("give a date (2021-03-01) or days before today (-90d)")
+            return datetime.now(UTC).date() - timedelta(days=int(match.group(1)))
+        return value
 
 
 class DestinationConfig(SecretFromEnv):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ from ecom_sync import paths
 
 LOCATION = "ecom_sync"
 REPOSITORY = "__repository__"
+BACKFILL_POLL_SECONDS = "3"  # ECOM_SYNC_BACKFILL_POLL_SECONDS; Dagster's own pause is 30
 DONE_BACKFILL = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 DONE_RUN = {"SUCCESS", "FAILURE", "CANCELED"}
 
@@ -49,6 +51,47 @@ def service_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("ECOM_SYNC_CONFIG", str(paths.config_path()))
     env.update(extra or {})
     return env
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def dagster_port(asked: int | None, default: int = 3000) -> int:
+    """The port asked for; else Dagster's usual 3000, or a free one if that is taken."""
+    if asked is not None:
+        return asked
+    return default if port_is_free("127.0.0.1", default) else free_port()
+
+
+def run_dagster_daemon() -> None:
+    """``dagster-daemon`` (same arguments), pausing ECOM_SYNC_BACKFILL_POLL_SECONDS between
+    backfill iterations instead of 30 s.
+
+    The backfill daemon plans a backfill's runs, and its next ones (canonical after the
+    stores), only on its iterations, and Dagster has no setting for the pause between them
+    (dagster-io/dagster#11860 proposes 2 s while backfills are active, #11649). A sync
+    waited up to 30 s to start and again between its runs. ecom-sync's own services start
+    the daemon through this; one started otherwise keeps Dagster's 30 s."""
+    from dagster._daemon import controller
+    from dagster._daemon.cli import main
+
+    if hasattr(controller, "DEFAULT_DAEMON_INTERVAL_SECONDS"):
+        controller.DEFAULT_DAEMON_INTERVAL_SECONDS = int(
+            os.environ.get("ECOM_SYNC_BACKFILL_POLL_SECONDS", BACKFILL_POLL_SECONDS)
+        )
+    main()
 
 
 def wait_for_ctrl_c() -> None:
@@ -91,7 +134,9 @@ class DagsterServices:
         ]
         if self.read_only:
             web.append("--read-only")
-        daemon = [str(bindir / "dagster-daemon"), "run", "-w", workspace]
+        daemon = [sys.executable, "-c",
+                  "from ecom_sync.orchestration import run_dagster_daemon; run_dagster_daemon()",
+                  "run", "-w", workspace]
         for name, cmd in (("webserver", web), ("daemon", daemon)):
             log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
             self.procs.append(
@@ -171,6 +216,14 @@ query($id: ID!) {
     ... on Error { message }
   }
 }"""
+_RUNS = """
+query($filter: RunsFilter) {
+  runsOrError(filter: $filter) {
+    __typename
+    ... on Runs { results { runId status creationTime endTime tags { key value } } }
+    ... on Error { message }
+  }
+}"""
 _WORKSPACE = """
 query { workspaceOrError { __typename ... on Workspace { locationEntries { name loadStatus
   locationOrLoadError { __typename ... on PythonError { message } } } } } }"""
@@ -219,6 +272,8 @@ class DagsterGraphQL:
         response = self.http.post(
             f"{self.url}/graphql", json={"query": text, "variables": variables or {}}
         )
+        if response.status_code >= 500:
+            raise DagsterError(f"{response.status_code} from {self.url}: {response.text[:2000]}")
         response.raise_for_status()
         body = response.json()
         if body.get("errors"):
@@ -230,16 +285,17 @@ class DagsterGraphQL:
 
     def launch_backfill(
         self,
-        partitioned: list[list[str]],
-        start: str,
-        end: str,
+        partitioned: dict[tuple[str, ...], tuple[str, str]],
         unpartitioned: list[list[str]] | None = None,
         tags: dict[str, str] | None = None,
         title: str | None = None,
     ) -> str:
+        """An asset backfill: each partitioned asset key with its (first, last) partition
+        key, plus unpartitioned assets (built after their parents, once)."""
         by_asset: list[dict[str, Any]] = [
-            {"assetKey": {"path": key}, "partitions": {"range": {"start": start, "end": end}}}
-            for key in partitioned
+            {"assetKey": {"path": list(key)},
+             "partitions": {"range": {"start": first, "end": last}}}
+            for key, (first, last) in partitioned.items()
         ]
         by_asset += [{"assetKey": {"path": key}, "partitions": None} for key in unpartitioned or []]
         params = {
@@ -287,6 +343,16 @@ class DagsterGraphQL:
         if result["__typename"] != "LaunchRunSuccess":
             raise DagsterError(f"run of {job} not launched: {result.get('message', result)}")
         return result["run"]["runId"]
+
+    def runs(self, job: str, created_after: float) -> list[dict[str, Any]]:
+        """Runs of ``job`` created after a Unix time (e.g. those a sensor launched), with
+        their status, end time and tags."""
+        data = self.query(_RUNS, {"filter": {"pipelineName": job,
+                                             "createdAfter": created_after}})["runsOrError"]
+        if data["__typename"] != "Runs":
+            raise DagsterError(data.get("message", str(data)))
+        return [{**r, "tags": {t["key"]: t["value"] for t in r["tags"]}}
+                for r in data["results"]]
 
     def wait_run(self, run_id: str, timeout: float = 1800) -> str:
         deadline = time.monotonic() + timeout

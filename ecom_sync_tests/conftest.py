@@ -42,16 +42,21 @@ def with_cart_webhooks(stack: ExitStack, sandbox: Sandbox, url: str) -> EcomSync
 STATE_VARS = ("ECOM_SYNC_HOME", "ECOM_SYNC_DUCKDB", "ECOM_SYNC_CONFIG", "DAGSTER_HOME")
 
 
+def use_state(mp: pytest.MonkeyPatch, home: Path) -> Path:
+    """``home`` as the state folder, nothing else inherited from the environment, and the
+    test tokens set."""
+    for var in STATE_VARS:
+        mp.delenv(var, raising=False)
+    mp.setenv("ECOM_SYNC_HOME", str(home))
+    for name, value in TOKENS.items():
+        mp.setenv(name, value)
+    return home
+
+
 @pytest.fixture
 def ecom_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh state folder (warehouse, landing files, webhook store) with test tokens."""
-    for var in STATE_VARS:
-        monkeypatch.delenv(var, raising=False)
-    home = tmp_path / "state"
-    monkeypatch.setenv("ECOM_SYNC_HOME", str(home))
-    for name, value in TOKENS.items():
-        monkeypatch.setenv(name, value)
-    return home
+    return use_state(monkeypatch, tmp_path / "state")
 
 
 @dataclass
@@ -86,11 +91,7 @@ def synced_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncedDemo
     home = tmp_path_factory.mktemp("synced") / "state"
     sandbox = small_sandbox(seed=5)
     with pytest.MonkeyPatch.context() as mp, ExitStack() as stack:
-        for var in STATE_VARS:
-            mp.delenv(var, raising=False)
-        mp.setenv("ECOM_SYNC_HOME", str(home))
-        for name, value in TOKENS.items():
-            mp.setenv(name, value)
+        use_state(mp, home)
         url = stack.enter_context(serve_in_thread(create_app(sandbox)))
         config = with_cart_webhooks(stack, sandbox, url)
         defs = historical_sync(config)

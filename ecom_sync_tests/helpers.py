@@ -14,6 +14,7 @@ from ecom_sync.config import EcomSyncConfig
 from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.automation import CANONICAL_JOB, sync_job_name
+from ecom_sync.sync_modes import SyncRange
 
 TOKENS = {"TEST_OUTDOOR_TOKEN": "sandbox-token-acmeoutdoor",
           "TEST_EUROPE_TOKEN": "sandbox-token-acmeeu",
@@ -66,14 +67,14 @@ def write_config(path: Path, base_url: str, **overrides: Any) -> Path:
 
 
 def sync(
-    defs: dg.Definitions, connection: str, start: date, end: date, **kwargs: Any
+    defs: dg.Definitions, connection: str, start: date, end: date, mode: str = "range",
+    **kwargs: Any,
 ) -> dg.ExecuteInProcessResult:
-    """What a single-run backfill of [start, end] does, in process."""
+    """What the single-run backfill of a sync of [start, end] runs, in process: the years
+    holding those days (``mode="manual"``: paged from ``start``, as ``--since last``)."""
     job = defs.resolve_job_def(sync_job_name(connection))
     return job.execute_in_process(
-        tags={"dagster/asset_partition_range_start": start.isoformat(),
-              "dagster/asset_partition_range_end": end.isoformat()},
-        **kwargs,
+        tags=SyncRange(connection, mode, start, end).run_tags(), **kwargs
     )
 
 
@@ -84,9 +85,32 @@ def build_canonical(defs: dg.Definitions, **kwargs: Any) -> dg.ExecuteInProcessR
 def historical_sync(config: EcomSyncConfig, **kwargs: Any) -> dg.Definitions:
     defs = build_definitions(config)
     for conn in config.connections:
-        assert sync(defs, conn.name, conn.history_start, today(), **kwargs).success
+        assert sync(defs, conn.name, conn.history_start, today(), "historical",
+                    **kwargs).success
     assert build_canonical(defs, **kwargs).success
     return defs
+
+
+CANONICAL_TABLES = ("customers", "orders", "order_lines", "products", "contacts",
+                    "contact_segments", "abandoned_carts", "skipped_records")
+
+
+def warehouse_snapshot(home: Path) -> dict[str, list[tuple]]:
+    """The canonical tables and the BigCommerce staging tables (without extract times) of
+    the warehouse under ``home``, sorted: two syncs of the same data compare equal."""
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        out = {f"canonical.{t}": con.execute(f"select * from canonical.{t} order by all").fetchall()
+               for t in CANONICAL_TABLES}
+        for t in ("customers", "orders", "subscribers", "products"):
+            out[f"staging.{t}"] = con.execute(
+                f"select * exclude (_extracted_at) from staging.bigcommerce_{t} order by all"
+            ).fetchall()
+        return out
+    finally:
+        con.close()
 
 
 def make_outbox(synced: Any, out: Path, **dest_overrides: Any) -> Path:

@@ -24,6 +24,7 @@ from ecom_sandbox.bigcommerce.sandbox import Sandbox as BcSandbox
 from ecom_sandbox.server import serve_in_thread
 from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
+from ecom_sync.defs.partitions import range_tags
 from ecom_sync.publish.outbox import OutboxStore
 from ecom_sync_tests.conftest import STATE_VARS
 from ecom_sync_tests.corpus import Case, corpus_now, load
@@ -105,8 +106,7 @@ def feed(platform: str, home: Path) -> Fed:
                 if k.path[-1] != "published"]
         result = job.execute_in_process(
             asset_selection=keys, raise_on_error=False,
-            tags={"dagster/asset_partition_range_start": start.isoformat(),
-                  "dagster/asset_partition_range_end": today().isoformat()})
+            tags=range_tags(start, today()))
     shown = [e.materialization.metadata["skipped_by_reason"].value
              for e in result.get_asset_materialization_events()
              if e.asset_key.path[-1] == "skipped_records"]

@@ -16,7 +16,7 @@ from ecom_sandbox.bigcommerce import webhooks
 from ecom_sandbox.bigcommerce.faults import Faults
 from ecom_sandbox.bigcommerce.ratelimit import RateLimiter
 from ecom_sandbox.bigcommerce.store import CART_LIFETIME, Record, StoreData
-from ecom_sandbox.clock import Clock, utc_now
+from ecom_sandbox.clock import Clock, utc_now_whole_seconds
 from ecom_sandbox.hooks import RequestCallback, RequestHooks
 from ecom_sandbox.raw import RAW, raw_key, raw_record
 from ecom_sandbox.saved_state import SavedState
@@ -51,7 +51,9 @@ class Sandbox(RequestHooks, SavedState):
     ) -> None:
         self.stores: dict[str, StoreData] = {s.store_hash: s for s in stores}
         self.settings = settings or Settings()
-        self.clock = clock or utc_now
+        # BigCommerce stamps records to the second: a record changed in the second a walk
+        # starts is inside its upper bound (also a whole second), as at the real API.
+        self.clock = clock or utc_now_whole_seconds
         self.faults = Faults()
         self.lock = threading.RLock()
         self.limiters: dict[str, RateLimiter] = {

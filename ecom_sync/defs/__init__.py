@@ -9,6 +9,7 @@ from ecom_sync.defs.automation import automation_definitions
 from ecom_sync.defs.canonical import build_canonical_asset
 from ecom_sync.defs.connections import connection_assets
 from ecom_sync.defs.erasure import erasure_definitions
+from ecom_sync.defs.feeds import feed_definitions
 from ecom_sync.defs.publish import destination_definitions
 
 
@@ -22,4 +23,5 @@ def build_definitions(config: EcomSyncConfig) -> dg.Definitions:
         destination_definitions(config.destinations),
         automation_definitions(config),
         erasure_definitions(config),
+        feed_definitions(config),
     )

@@ -1,14 +1,14 @@
 """Active sync (M1): a schedule per connection, and canonical following by automation."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from ecom_sync.config import ConnectionConfig, EcomSyncConfig
 from ecom_sync.defs.keys import CANONICAL_KEYS, landing_key, staging_key
-from ecom_sync.defs.partitions import connection_partitions
+from ecom_sync.defs.partitions import range_tags, resume_day, synced_through
 from ecom_sync.sources.registry import get_platform
 
 ACTIVE_SYNC_CRON = "*/30 * * * *"  # M1: Square needs 30 minutes; every store gets it
@@ -26,6 +26,29 @@ def connection_selection(conn: ConnectionConfig) -> dg.AssetSelection:
     return dg.AssetSelection.assets(*keys)
 
 
+def connection_staging_keys(conn: ConnectionConfig) -> list[dg.AssetKey]:
+    streams = get_platform(conn.platform).enabled_streams(conn)
+    return [staging_key(conn.name, s.name) for s in streams]
+
+
+def active_sync_tags(
+    conn: ConnectionConfig, instance: dg.DagsterInstance, now: datetime
+) -> dict[str, str] | None:
+    """Tags of an active sync run (M1): the partitions (years) from the last good sync to
+    now, paged from that sync's day (the whole current year the first time). None before
+    the store's first day.
+
+    Starting where the last good sync ended (not at today's start) costs the same when
+    every tick succeeds, and a tick after an outage catches up on its own."""
+    today = now.astimezone(UTC).date()
+    if today < conn.history_start:
+        return None
+    last = synced_through(instance, connection_staging_keys(conn))
+    first = min(max(resume_day(last), conn.history_start), today) if last else today
+    tags = range_tags(first, today, sync_from=first if last else None)
+    return {**tags, "ecom_sync/sync_mode": "active"}
+
+
 def sync_job(conn: ConnectionConfig) -> UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         sync_job_name(conn.name),
@@ -38,8 +61,6 @@ def sync_job(conn: ConnectionConfig) -> UnresolvedAssetJobDefinition:
 def active_sync_schedule(
     conn: ConnectionConfig, job: UnresolvedAssetJobDefinition
 ) -> dg.ScheduleDefinition:
-    partitions_def = connection_partitions(conn)
-
     @dg.schedule(
         name=f"active_sync_{conn.name}",
         cron_schedule=ACTIVE_SYNC_CRON,
@@ -50,21 +71,10 @@ def active_sync_schedule(
     )
     def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         now = context.scheduled_execution_time or datetime.now(UTC)
-        today = now.astimezone(UTC).date()
-        days = [today]
-        # The first tick of a day also closes yesterday (changes after its last tick).
-        if now.hour == 0 and now.minute < 30:
-            days.insert(0, today - timedelta(days=1))
-        keys = set(partitions_def.get_partition_keys(current_time=now))
-        return [
-            dg.RunRequest(
-                partition_key=day.isoformat(),
-                run_key=f"{conn.name}:{day.isoformat()}:{now:%Y%m%dT%H%M}",
-                tags={"ecom_sync/sync_mode": "active"},
-            )
-            for day in days
-            if day.isoformat() in keys
-        ]
+        tags = active_sync_tags(conn, context.instance, now)
+        if tags is None:
+            return []
+        return [dg.RunRequest(run_key=f"{conn.name}:{now:%Y%m%dT%H%M}", tags=tags)]
 
     return _schedule
 

@@ -25,7 +25,7 @@ DESCRIPTIONS = {
 }
 
 # Fire when any staging partition lands, without waiting for every historical partition
-# (plain eager() on an unpartitioned child of daily assets waits for all of them).
+# (plain eager() on an unpartitioned child of partitioned assets waits for all of them).
 CANONICAL_CONDITION = (
     dg.AutomationCondition.eager().without(~dg.AutomationCondition.any_deps_missing())
 )

@@ -2,6 +2,7 @@
 
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import dagster as dg
 from dagster import AssetExecutionContext
@@ -9,7 +10,11 @@ from dagster import AssetExecutionContext
 from ecom_sync import paths
 from ecom_sync.config import ConfigError, ConnectionConfig
 from ecom_sync.defs.keys import landing_key, staging_key
-from ecom_sync.defs.partitions import connection_partitions, sync_window
+from ecom_sync.defs.partitions import (
+    connection_partitions,
+    sync_window,
+    synced_through_metadata,
+)
 from ecom_sync.sources.http import SourceError
 from ecom_sync.sources.landing import LandingWriter
 from ecom_sync.sources.registry import Platform, get_platform
@@ -48,13 +53,17 @@ def build_landing_asset(conn: ConnectionConfig, platform: Platform) -> dg.Assets
     def _landing(context: AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         if not conn.enabled:
             raise dg.Failure(f"connection '{conn.name}' is disconnected (enabled: false)")
-        window = sync_window(context, partitions_def)
+        window, _ = sync_window(context, partitions_def)
         for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
             stream = streams[key]
+            # Taken before the walk, whose own upper bound is this or later: changes after
+            # it are left to the next sync.
+            until = min(window.end, datetime.now(UTC))
             try:
                 with LandingWriter(paths.landing_dir(), conn.name, stream.name, window) as writer:
                     stats = platform.extract(conn, stream, window, writer)
-                    folder = writer.commit(stream=stream.name, **stats.as_metadata())
+                    folder = writer.commit(stream=stream.name, synced_through=until.isoformat(),
+                                           **stats.as_metadata())
             except (SourceError, ConfigError) as exc:
                 # Clear, secret-free message; the run fails rather than landing half a window.
                 raise dg.Failure(description=str(exc)) from None
@@ -68,6 +77,7 @@ def build_landing_asset(conn: ConnectionConfig, platform: Platform) -> dg.Assets
                     "dagster/row_count": stats.records,
                     "window": f"[{window.start.isoformat()}, {window.end.isoformat()})",
                     "landing_folder": dg.MetadataValue.path(str(folder)),
+                    **synced_through_metadata(until),
                     **{k: v for k, v in stats.as_metadata().items() if k != "skipped"},
                     "skipped": dg.MetadataValue.json(stats.skipped or {}),
                     "preview": dg.MetadataValue.md(
@@ -106,7 +116,7 @@ def build_staging_asset(conn: ConnectionConfig, platform: Platform) -> dg.Assets
         pool="duckdb_write",
     )
     def _staging(context: AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
-        window = sync_window(context, partitions_def)
+        window, to_the_end = sync_window(context, partitions_def)
         with connect() as con:
             ensure_schema(con, platform)
             register_connection(con, platform, conn)
@@ -130,6 +140,10 @@ def build_staging_asset(conn: ConnectionConfig, platform: Platform) -> dg.Assets
                         "rows_written": main.rows_written,
                         **{f"{r.table}_rows": r.table_rows for r in results[1:]},
                         "preview": dg.MetadataValue.md(preview),
+                        # A re-sync ending inside its last partition leaves the
+                        # watermark (where the next active sync starts) where it was.
+                        **(synced_through_metadata(main.synced_through)
+                           if main.synced_through and to_the_end else {}),
                     },
                 )
 

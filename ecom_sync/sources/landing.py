@@ -34,6 +34,7 @@ class ExtractStats:
     retries: int = 0
     repeated: int = 0  # records served again (same key and version), landed once
     skipped: dict[str, int] = field(default_factory=dict)  # reason → records left out
+    deferred: int = 0  # in the window but after the run's upper bound: a later run lands them
 
     def as_metadata(self) -> dict[str, Any]:
         return {
@@ -42,6 +43,7 @@ class ExtractStats:
             "api_requests": self.requests,
             "api_retries": self.retries,
             "repeated_records": self.repeated,
+            "deferred": self.deferred,
             "skipped": dict(self.skipped),
         }
 

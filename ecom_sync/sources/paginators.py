@@ -2,8 +2,9 @@
 
 A :class:`ListRequest` is the first request of a walk (path, filters, page size, where the
 records sit in the body); a :class:`Paginator` turns it into pages. Pick the most stable
-style the endpoint offers: a server cursor, then keyset by id, then page numbers with a
-re-walk when the total moved (specs/sources.md 1.2, 2.2, 3.2; specs/shopsite.md).
+style the endpoint offers: a server cursor, then keyset by id or by time, then page
+numbers with a re-walk when the total moved (specs/sources.md 1.2, 2.2, 3.2;
+specs/shopsite.md).
 """
 
 from __future__ import annotations
@@ -179,6 +180,44 @@ class Keyset(Paginator):
             return int(record[self.key])
         except (KeyError, TypeError, ValueError):
             return None
+
+
+@dataclass(frozen=True)
+class TimeKeyset(Paginator):
+    """For lists ordered by ``(cursor, key)`` with an inclusive lower-bound filter
+    (``param``, e.g. ``modified_since``): after each full page the filter moves to the
+    page's last cursor value, as the API wrote it, and the page number starts again at 1;
+    records at that value already read are dropped. Only a full page that shares one
+    value moves the page number instead. A record changed mid-walk moves ahead of the
+    walk and is read again, never skipped, even without an upper-bound filter (page
+    numbers would shift the rest under it)."""
+
+    param: str
+    cursor: str
+    key: str = "id"
+    size_param: str = "per_page"
+    page_param: str = "page"
+
+    def pages(self, request: ListRequest) -> Iterator[Page]:
+        since = request.params.get(self.param)
+        page = 1
+        seen: set[Any] = set()  # keys read whose cursor value is ``since``
+        while True:
+            query = {**request.params, self.param: since, self.page_param: page,
+                     self.size_param: request.page_size}
+            records = request.records_of(request.send(query))
+            if records is None:
+                return
+            yield [r for r in records
+                   if not (r.get(self.cursor) == since and r.get(self.key) in seen)]
+            if len(records) < request.page_size:
+                return
+            last = records[-1].get(self.cursor)
+            at_last = {r.get(self.key) for r in records if r.get(self.cursor) == last}
+            if last == since:
+                page, seen = page + 1, seen | at_last
+            else:
+                since, page, seen = last, 1, at_last
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ import importlib
 import pkgutil
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import ClassVar
 
 from ecom_sync.config import ConfigError, ConnectionConfig
+from ecom_sync.sources.feeds import Feed, FeedPoll
 from ecom_sync.sources.http import ApiClient
 from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
 from ecom_sync.sources.stream import Stream
@@ -44,6 +46,18 @@ class Platform(ABC):
         """Page the API for ``window`` and write every page through ``writer``."""
         with self.api(conn) as api:
             return stream.extract(api, conn, window, writer)
+
+    def feeds(self, conn: ConnectionConfig) -> tuple[Feed, ...]:
+        """What the connection's store can be watched for between scheduled syncs (see
+        ``sources/feeds.py``); each becomes a sensor. None by default."""
+        return ()
+
+    def poll_feed(
+        self, conn: ConnectionConfig, feed: Feed, cursor: str | None, now: datetime
+    ) -> FeedPoll:
+        """One poll of ``feed`` from ``cursor`` (None: the first)."""
+        with self.api(conn) as api:
+            return feed.poll(api, conn, cursor, now)
 
     def order_url_template(self, conn: ConnectionConfig) -> str | None:
         """Link to an order in the store's admin; ``{order_id}`` is filled in by SQL."""

@@ -6,6 +6,7 @@ this module is the one merge every platform shares.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ import duckdb
 
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.crashpoints import crash_point
-from ecom_sync.sources.landing import REJECTED_PART, Window, landed_files
+from ecom_sync.sources.landing import REJECTED_PART, Window, landed_files, landed_windows
 from ecom_sync.sources.registry import Platform
 from ecom_sync.sources.stream import Stream
 from ecom_sync.warehouse.db import transaction
@@ -29,6 +30,8 @@ class StageResult:
     rows_read: int
     rows_written: int
     table_rows: int
+    # Every change before this instant is in the files staged (None: no extract landed).
+    synced_through: datetime | None = None
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, platform: Platform) -> None:
@@ -149,7 +152,25 @@ def stage_stream(
     """Stage a stream (and its extra parts) from every extract landed inside ``window``,
     in one transaction: a failure leaves staging exactly as it was."""
     with transaction(con):
-        return _merge_stream(con, platform, conn, stream, window, landing_root)
+        results = _merge_stream(con, platform, conn, stream, window, landing_root)
+    results[0].synced_through = landed_through(landing_root, conn.name, stream.name, window)
+    return results
+
+
+def landed_through(root: Path, connection: str, stream: str, window: Window) -> datetime | None:
+    """The newest instant the extracts landed inside ``window`` reached: what a sync since
+    then must start from. Extracts of a connection start where the last good one ended,
+    so the newest end covers everything before it."""
+    ends = []
+    for landed, folder in landed_windows(root, connection, stream):
+        if window.start <= landed.start and landed.end <= window.end:
+            manifest = json.loads((folder / "_manifest.json").read_text())
+            # Extracts landed before synced_through was recorded: their commit time bounds it.
+            # A manifest that says neither (written by hand) tells nothing: left out.
+            through = manifest.get("synced_through") or manifest.get("committed_at")
+            if through:
+                ends.append(min(landed.end, datetime.fromisoformat(through)))
+    return max(ends, default=None)
 
 
 def _merge_stream(

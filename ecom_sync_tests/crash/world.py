@@ -38,6 +38,7 @@ from ecom_sandbox.connectif.app import create_app as create_cx_app
 from ecom_sandbox.connectif.state import ConnectifAccount, ConnectifCloud
 from ecom_sandbox.server import serve_in_thread
 from ecom_sync.crashpoints import ARM_ENV, TALLY_ENV
+from ecom_sync.defs.partitions import range_tags
 from ecom_sync.paths import PROJECT_DIR
 from ecom_sync_tests.conftest import STATE_VARS
 from ecom_sync_tests.destinations.connectif.conftest import DOMAINS, KEY_ID, KEY_SECRET, STORE_URLS
@@ -141,8 +142,7 @@ class CrashWorld:
         ).get_reconstructable_job(JOB)
 
     def tags(self) -> dict[str, str]:
-        return {"dagster/asset_partition_range_start": self.history_start().isoformat(),
-                "dagster/asset_partition_range_end": datetime.now(UTC).date().isoformat()}
+        return range_tags(self.history_start(), datetime.now(UTC).date())
 
     @staticmethod
     def history_start() -> date:

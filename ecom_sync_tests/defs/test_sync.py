@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -11,25 +11,18 @@ import duckdb
 import pytest
 
 from ecom_sync.defs import build_definitions
+from ecom_sync.defs.automation import active_sync_tags, connection_staging_keys, sync_job_name
+from ecom_sync.defs.partitions import SYNC_FROM_TAG, synced_through
+from ecom_sync.sync_modes import SyncRange
 from ecom_sync_tests.conftest import Served
-from ecom_sync_tests.helpers import TOKENS, build_canonical, make_config, sync, today
-
-TABLES = ("customers", "orders", "order_lines", "products", "contacts", "contact_segments",
-          "abandoned_carts", "skipped_records")
-
-
-def snapshot(home: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
-    try:
-        out = {f"canonical.{t}": con.execute(f"select * from canonical.{t} order by all").fetchall()
-               for t in TABLES}
-        for t in ("customers", "orders", "subscribers", "products"):
-            out[f"staging.{t}"] = con.execute(
-                f"select * exclude (_extracted_at) from staging.bigcommerce_{t} order by all"
-            ).fetchall()
-        return out
-    finally:
-        con.close()
+from ecom_sync_tests.helpers import (
+    TOKENS,
+    build_canonical,
+    make_config,
+    sync,
+    today,
+)
+from ecom_sync_tests.helpers import warehouse_snapshot as snapshot
 
 
 def duplicates(home: Path) -> int:
@@ -60,20 +53,51 @@ def test_r_m6_resyncing_a_range_changes_nothing(ecom_home: Path, served: Served)
     assert duplicates(ecom_home) == 0
 
 
+def _landing_windows(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {str(e.materialization.metadata["window"].value)
+            for e in result.get_asset_materialization_events()
+            if e.materialization.asset_key.path[0] == "landing"}
+
+
 def test_r_m1_active_sync_picks_up_new_and_changed_records(ecom_home, served: Served) -> None:
-    """M1: today's partition brings new orders and the newest version of changed ones."""
+    """M1: an active sync tick pages from the day of the last good sync (not the year's
+    first day), brings new orders and the newest version of changed ones, and moves the
+    watermark; a re-sync of a few old days does not move it back."""
     config = make_config(served.url)
     defs = build_definitions(config)
     conn = config.connection("acme_outdoor")
-    assert sync(defs, conn.name, conn.history_start, today()).success
-    store = served.sandbox.store("acmeoutdoor")
-    before = set(store.orders)
-    served.sandbox.add_activity(store_hash="acmeoutdoor", seed=3)
-    new_ids = set(store.orders) - before
-    changed = [o for o in store.orders.values() if o["id"] in before
-               and o["date_modified"].date() == today() and o["status_id"]]
-    assert new_ids and changed
-    assert sync(defs, conn.name, today(), today()).success
+    job = defs.resolve_job_def(sync_job_name(conn.name))
+    with dg.instance_for_test() as instance:
+        assert sync(defs, conn.name, conn.history_start, today(), "historical",
+                    instance=instance).success
+        after_history = synced_through(instance, connection_staging_keys(conn))
+        assert after_history is not None and after_history.date() == today()
+        store = served.sandbox.store("acmeoutdoor")
+        before = set(store.orders)
+        served.sandbox.add_activity(store_hash="acmeoutdoor", seed=3)
+        new_ids = set(store.orders) - before
+        changed = [o for o in store.orders.values() if o["id"] in before
+                   and o["date_modified"].date() == today() and o["status_id"]]
+        assert new_ids and changed
+
+        tags = active_sync_tags(conn, instance, datetime.now(UTC))
+        assert tags is not None
+        # From today's start (yesterday's in the first hour of a day).
+        assert tags[SYNC_FROM_TAG] == (after_history - timedelta(hours=1)).date().isoformat()
+        active = job.execute_in_process(tags=tags, instance=instance)
+        assert active.success
+        [window] = _landing_windows(active)
+        assert window.startswith(f"[{tags[SYNC_FROM_TAG]}T00:00:00")
+        watermark = synced_through(instance, connection_staging_keys(conn))
+        assert watermark is not None and watermark > after_history
+
+        old = SyncRange(conn.name, "range", conn.history_start + timedelta(days=2),
+                        conn.history_start + timedelta(days=4), narrowed=True)
+        resync = job.execute_in_process(tags=old.run_tags(), instance=instance)
+        assert resync.success
+        [window] = _landing_windows(resync)
+        assert window.startswith(f"[{old.start.isoformat()}T00:00:00")
+        assert synced_through(instance, connection_staging_keys(conn)) == watermark
     assert build_canonical(defs).success
     con = duckdb.connect(str(ecom_home / "warehouse.duckdb"), read_only=True)
     got = dict(con.execute("select order_id, status from canonical.orders "

@@ -359,9 +359,11 @@ class ActiveCampaignPublisher:
             "email": row.payload["email"], "connectionid": connection_id})
         if found:
             return str(found["id"])
+        # No acceptsMarketing: a cart knows nothing of consent, so none is set (AC's
+        # default, not opted in; C5 sets none either); the customer's record sends it.
         body = {"ecomCustomer": {
             "connectionid": connection_id, "externalid": row.email_key,
-            "email": row.payload["email"], "acceptsMarketing": "0"}}
+            "email": row.payload["email"]}}
         try:
             created = self.client.post("/ecomCustomers", body)
         except UnansweredRequest:

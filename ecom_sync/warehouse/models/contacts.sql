@@ -9,6 +9,9 @@
 -- unsubscribe): opted_in only if at least one says yes and none says no, not_opted_in if
 -- one says no, none if no such store has a value. consent_source is the value that
 -- decided (the newest of its kind).
+-- consent_policy: 'sync' if any store the person is known from syncs consent, else
+-- 'never_change' (C5: only such stores know them; destinations send their e-mail and
+-- names only, nothing else).
 -- Ties on time are broken by value, so a rebuild picks the same row whatever the scan
 -- order (otherwise an unchanged contact could flip spelling and be re-sent, M6).
 with identities as (
@@ -82,8 +85,11 @@ select
     list_sort(list_distinct(list(i.connection))) as connections,
     list_sort(list_distinct(list(i.platform))) as platforms,
     min(i.updated_at) as first_seen_at,
-    max(i.updated_at) as updated_at
+    max(i.updated_at) as updated_at,
+    case when bool_or(coalesce(cp.consent_policy, 'sync') = 'sync') then 'sync'
+         else 'never_change' end as consent_policy
 from identities i
 left join named n using (email_key)
 left join decided d using (email_key)
+left join ref.consent_policies cp on cp.connection = i.connection
 group by i.email_key

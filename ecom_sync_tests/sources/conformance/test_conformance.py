@@ -34,6 +34,7 @@ HARNESSES = [
     harness("bigcommerce"),
     harness("shopify"),
     harness("square"),
+    harness("shopsite"),
 ]
 
 CASES = [(h, stream) for h in HARNESSES for stream in h.streams]

@@ -31,6 +31,7 @@ from ecom_sync.config import EcomSyncConfig
 from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.automation import ACTIVE_SYNC_CRON
+from ecom_sync.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 from ecom_sync.defs.publish import publish_job_name
 from ecom_sync.sync_modes import resolve_range
 from ecom_sync_tests.conftest import STATE_VARS
@@ -259,7 +260,8 @@ def test_refunded_payments_keep_their_status_and_leave_revenue(synced: Synced) -
 
 def test_r_m1_square_connections_sync_every_30_minutes(synced: Synced) -> None:
     """M1/SQ2: each location's active sync is a schedule every 30 minutes, running by
-    default, that syncs today's partition."""
+    default, that syncs the current year's partition (from the last good sync's day once
+    there is one)."""
     for name in LOCATIONS:
         schedule = synced.defs.resolve_schedule_def(f"active_sync_{name}")
         assert schedule.cron_schedule == ACTIVE_SYNC_CRON == "*/30 * * * *"
@@ -269,7 +271,9 @@ def test_r_m1_square_connections_sync_every_30_minutes(synced: Synced) -> None:
             data = schedule.evaluate_tick(dg.build_schedule_context(
                 instance=instance, scheduled_execution_time=tick,
                 repository_def=synced.defs.get_repository_def()))
-        assert [r.partition_key for r in data.run_requests] == [tick.date().isoformat()]
+        [request] = data.run_requests
+        year = str(tick.year)
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (year, year)
 
 
 def test_r_sq6_m5_m6_a_historical_restart_fires_only_the_last_24_hours(

@@ -1,10 +1,16 @@
 -- One contact per e-mail, through bulk import: names from the newest order or cart (C2),
 -- the platform's tags (BC4) and the connection's own, the company as account, and their
 -- consent as decided (contacts.sql). The master list is a kind of its own
--- (subscription.*.sql), so the contact import never subscribes.
+-- (subscription.*.sql), so the contact import never subscribes. A contact known only from
+-- stores whose consent_policy is never_change (C5, shop sites) is sent with its e-mail
+-- and names only: a new one is created with nothing else.
 select
     c.email_key as key,
-    to_json({
+    case when c.consent_policy = 'never_change' then to_json({
+        'email': c.email,
+        'first_name': c.first_name,
+        'last_name': c.last_name
+    }) else to_json({
         'email': c.email,
         'first_name': c.first_name,
         'last_name': c.last_name,
@@ -16,6 +22,6 @@ select
                                         '["VARCHAR"]'), [])
                      for conn in c.connections])))),
         'accepts_marketing': c.accepts_marketing
-    }) as payload
+    }) end as payload
 from canonical.contacts c
 where c.email_key in (select key from render_keys)

@@ -1,6 +1,7 @@
 -- PATCH /contacts/{email} (an upsert): _name, _surname (C2: from the newest order or
 -- cart), _mobilePhone only in international format (what Connectif takes), and the
--- address parts mapped to custom fields (CN4). Never a subscription status (CN7).
+-- address parts mapped to custom fields (CN4). Never a subscription status (CN7). A
+-- contact whose stores all have consent_policy 'never_change' (C5) gets its names only.
 with address_field as (
     select unnest(from_json($address_fields, '{"street": "VARCHAR", "city": "VARCHAR",
         "state": "VARCHAR", "country": "VARCHAR", "zip": "VARCHAR"}'))
@@ -8,7 +9,7 @@ with address_field as (
 phones as (
     select email_key, regexp_replace(phone, '[\s().-]', '', 'g') as digits
     from canonical.contacts
-    where email_key in (select key from render_keys)
+    where email_key in (select key from render_keys) and consent_policy = 'sync'
 )
 select
     c.email_key as key,
@@ -26,7 +27,8 @@ select
             {'k': af.zip, 'v': c.address.zip}
         ], lambda f: f.k is not null and f.v is not null))
     }) as payload
-from canonical.contacts c
+from (select * replace (case when consent_policy = 'sync' then address end as address)
+      from canonical.contacts) c
 cross join address_field af
 left join phones p using (email_key)
 where c.email_key in (select key from render_keys)
