@@ -59,8 +59,9 @@ class Sandbox(RequestHooks, SavedState):
             return next(iter(self.sites.values()))
         return self.sites[name]
 
-    def now(self, now: datetime | None = None) -> datetime:
-        return whole_seconds(now or self.clock())
+    def now(self, now: datetime | None = None, site: str | None = None) -> datetime:
+        """``now``, else the site's clock (skewed by a ``clock_skew`` fault), to the second."""
+        return whole_seconds(now or self.faults.now(self.clock, site))
 
     def set_rate_limit(self, per_second: float) -> None:
         self.settings.rate_limit_per_second = per_second
@@ -76,7 +77,7 @@ class Sandbox(RequestHooks, SavedState):
             data = self.site(site)
             customer = data.customers[customer_id] if customer_id else None
             rng = self._activity_rng
-            return data.place_order(self.now(now), generator.lines(rng, n_lines),
+            return data.place_order(self.now(now, data.site), generator.lines(rng, n_lines),
                                     customer=customer,
                                     guest=None if customer else guest or person(rng),
                                     **options)
@@ -90,7 +91,7 @@ class Sandbox(RequestHooks, SavedState):
             data = self.site(site)
             customer = data.customers[customer_id] if customer_id else None
             rng = self._activity_rng
-            return data.save_cart(self.now(now), generator.lines(rng, n_lines),
+            return data.save_cart(self.now(now, data.site), generator.lines(rng, n_lines),
                                   customer=customer, cart_id=cart_id,
                                   token=f"{rng.getrandbits(48):012x}")
 
@@ -100,7 +101,7 @@ class Sandbox(RequestHooks, SavedState):
         """A back-office sync starting now; it ends ``finish_after_s`` later, or when
         :meth:`finish_sync` is called."""
         with self.lock:
-            started = self.now(now)
+            started = self.now(now, self.site(site).site)
             finish_at = (None if finish_after_s is None
                          else started + timedelta(seconds=finish_after_s))
             return self.site(site).start_sync(started, kind, finish_at=finish_at,
@@ -109,7 +110,7 @@ class Sandbox(RequestHooks, SavedState):
     def finish_sync(self, run_id: str, site: str | None = None, *, status: str = "finished",
                     now: datetime | None = None) -> Record:
         with self.lock:
-            return self.site(site).finish_sync(run_id, self.now(now), status)
+            return self.site(site).finish_sync(run_id, self.now(now, self.site(site).site), status)
 
     def finish_due_syncs(self) -> int:
         with self.lock:
@@ -119,14 +120,14 @@ class Sandbox(RequestHooks, SavedState):
     def touch(self, site: str, kind: str, record_id: Any, now: datetime | None = None,
               /, **changes: Any) -> Record:
         with self.lock:
-            return self.sites[site].touch(kind, str(record_id), self.now(now), **changes)
+            return self.sites[site].touch(kind, str(record_id), self.now(now, site), **changes)
 
     def add_activity(self, now: datetime | None = None, *, site: str | None = None,
                      seed: int | None = None, **sizes: Any) -> dict[str, dict[str, int]]:
         rng = random.Random(seed) if seed is not None else self._activity_rng
         with self.lock:
             targets = [site] if site else list(self.sites)
-            return {self.sites[s].name: generator.add_activity(rng, self.now(now),
+            return {self.sites[s].name: generator.add_activity(rng, self.now(now, s),
                                                                self.sites[s], **sizes)
                     for s in targets}
 
