@@ -20,6 +20,7 @@ NOW_FORMATS: dict[str, Callable[[datetime], Any]] = {
     "rfc2822": lambda t: format_datetime(t),
     "epoch": lambda t: int(t.timestamp()),
     "+05:30": lambda t: t.astimezone(timezone(timedelta(hours=5, minutes=30))).isoformat(),
+    "+01:00": lambda t: t.astimezone(timezone(timedelta(hours=1))).isoformat(),
     "+00:00": lambda t: t.isoformat(timespec="seconds"),
 }
 
@@ -32,12 +33,23 @@ class Case:
     expect: str
     record: dict[str, Any]
     lines: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (expect, line)
+    text_ids: bool = False  # the API's ids are text (else integers)
 
     @property
     def record_id(self) -> str | None:
-        """The id staging can read (an integer, or digits), else None."""
+        """The id staging can read (an integer, or digits; with text ids, any non-empty
+        text or number), else None."""
         value = self.record.get("id")
+        if isinstance(value, bool):
+            return None
+        if self.text_ids:
+            return str(value) if isinstance(value, int | str) and value != "" else None
         return str(int(value)) if isinstance(value, int) or str(value).isdigit() else None
+
+    def line_key(self, position: int, line: dict[str, Any]) -> str:
+        """How skipped_records names a line: the order's id, then the line's own id or
+        (APIs without line ids) its position from 1."""
+        return f"{self.record_id}:{line.get('id', position)}"
 
 
 def expand(value: Any, now: datetime) -> Any:
@@ -71,8 +83,11 @@ def load(platform: str, now: datetime) -> tuple[dict[str, Any], list[Case]]:
         for raw in spec["cases"]:
             lines = [(line["expect"], _built(spec["line_base"], line, now))
                      for line in raw.get("lines", [])]
-            cases.append(Case(stream, spec["entity"], raw["why"], raw["expect"],
-                              _built(spec["base"], raw, now), lines))
+            record = _built(spec["base"], raw, now)
+            if lines and "lines_field" in spec:  # served inside the record
+                record[spec["lines_field"]] = [line for _, line in lines]
+            cases.append(Case(stream, spec["entity"], raw["why"], raw["expect"], record,
+                              lines, doc.get("text_ids", False)))
     return doc, cases
 
 

@@ -22,6 +22,8 @@ import pytest
 from ecom_sandbox.bigcommerce.app import create_app as create_bc_app
 from ecom_sandbox.bigcommerce.sandbox import Sandbox as BcSandbox
 from ecom_sandbox.server import serve_in_thread
+from ecom_sandbox.shopsite.app import create_app as create_shopsite_app
+from ecom_sandbox.shopsite.generator import DEMO_SPEC
 from ecom_sync.config_loader import parse_config
 from ecom_sync.defs import build_definitions
 from ecom_sync.defs.partitions import range_tags
@@ -29,6 +31,13 @@ from ecom_sync.publish.outbox import OutboxStore
 from ecom_sync_tests.conftest import STATE_VARS
 from ecom_sync_tests.corpus import Case, corpus_now, load
 from ecom_sync_tests.helpers import today
+from ecom_sync_tests.sources.shopsite.harness import (
+    TOKEN_ENV as SHOPSITE_TOKEN_ENV,
+)
+from ecom_sync_tests.sources.shopsite.harness import (
+    fast_sandbox,
+    shopsite_connection,
+)
 from ecom_sync_tests.tally import tally_corpus
 
 HISTORY_DAYS = 5
@@ -74,10 +83,25 @@ def serve_bigcommerce(stack: ExitStack, cases: list[Case]) -> tuple[dict[str, An
             "http": {"timeout_s": 10, "backoff_max_s": 0.2}}, good
 
 
+def serve_shopsite(stack: ExitStack, cases: list[Case]) -> tuple[dict[str, Any], dict]:
+    """A small shop site plus the corpus (order lines inside their orders)."""
+    sandbox = fast_sandbox(history_days=HISTORY_DAYS, customers=10, orders=15, carts=0)
+    site = sandbox.site()
+    good = {"customer": {i for i, c in site.customers.items() if c["email"]},
+            "order": set(site.orders)}
+    for case in cases:
+        sandbox.add_raw(site.site, case.stream, case.record, at=corpus_now())
+    url = stack.enter_context(serve_in_thread(create_shopsite_app(sandbox)))
+    return {**shopsite_connection(url, page_size=10),
+            "http": {"timeout_s": 10, "backoff_max_s": 0.2}}, good
+
+
 SERVERS: dict[str, Callable[[ExitStack, list[Case]], tuple[dict[str, Any], dict]]] = {
     "bigcommerce": serve_bigcommerce,
+    "shopsite": serve_shopsite,
 }
-ENV = {"TEST_OUTDOOR_TOKEN": "sandbox-token-acmeoutdoor", "TEST_AC_TOKEN": "unused",
+ENV = {"TEST_OUTDOOR_TOKEN": "sandbox-token-acmeoutdoor", SHOPSITE_TOKEN_ENV: DEMO_SPEC.token,
+       "TEST_AC_TOKEN": "unused",
        "TEST_CX_KEY_ID": "unused", "TEST_CX_KEY_SECRET": "unused"}
 
 
@@ -170,12 +194,11 @@ def test_every_case_ends_normalised_or_skipped_with_its_reason(fed: Fed) -> None
                 (case.why, case.expect)
         if case.expect != "superseded":
             found[_label(case.expect)] += 1
-        for expect, line in case.lines:
-            line_key = f"{case.record_id}:{line['id']}"
+        for position, (expect, line) in enumerate(case.lines, start=1):
+            line_key = case.line_key(position, line)
             if expect == "normalised":
                 assert fed.query("select count(*) from canonical.order_lines where "
-                                 "order_id = ? and line_id = ?", case.record_id,
-                                 str(line["id"])) == [(1,)], line
+                                 "order_id || ':' || line_id = ?", line_key) == [(1,)], line
             else:
                 assert _take(skipped, ("order_line",), [line_key],
                              expect.removeprefix("skipped:")), (case.why, line)

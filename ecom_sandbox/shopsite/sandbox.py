@@ -12,6 +12,7 @@ from typing import Any
 
 from ecom_sandbox.clock import Clock, utc_now_whole_seconds, whole_seconds
 from ecom_sandbox.hooks import RequestCallback, RequestHooks
+from ecom_sandbox.raw import raw_key, raw_record, text_id
 from ecom_sandbox.records import person
 from ecom_sandbox.saved_state import SavedState
 from ecom_sandbox.shopsite import generator
@@ -121,6 +122,20 @@ class Sandbox(RequestHooks, SavedState):
               /, **changes: Any) -> Record:
         with self.lock:
             return self.sites[site].touch(kind, str(record_id), self.now(now, site), **changes)
+
+    def add_raw(self, site: str, kind: str, raw: Any, *, at: datetime | None = None) -> Record:
+        """Serve ``raw`` (any JSON) as a record of ``kind`` (customers, orders, carts) on
+        the site's list pages, as if changed ``at`` (default: the clock):
+        ``ecom_sandbox/raw.py``."""
+        with self.lock:
+            at = self.now(at, site)
+            records: dict[str, Record] = getattr(self.sites[site], kind)
+            key = raw_key(records, raw, text_id)
+            template = next(iter(records.values()))
+            stamps = {k: at for k in ("created_at", "modified_at", "placed_at") if k in template}
+            record = raw_record(template, raw, key, stamps)
+            records[key] = record
+            return record
 
     def add_activity(self, now: datetime | None = None, *, site: str | None = None,
                      seed: int | None = None, **sizes: Any) -> dict[str, dict[str, int]]:

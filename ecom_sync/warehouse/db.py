@@ -36,7 +36,9 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
 #     'T' or millis; a date alone; RFC 2822, BigCommerce v2; Unix seconds), else null;
 #   valid_email: something@domain.tld without spaces, at most 254 characters; any
 #     script (internationalised addresses are valid);
-#   short_text: text cut to ``n`` characters (a 10 MB name stops here).
+#   short_text: text cut to ``n`` characters (a 10 MB name stops here);
+#   text_id: an id an API gives as text, read as JSON: a non-empty string or a whole
+#     number, else null (an object, array, boolean or empty text is no id).
 _MACROS = r"""
 create or replace macro parse_ts(s) as coalesce(
     try_cast(s as timestamptz),
@@ -46,6 +48,9 @@ create or replace macro parse_ts(s) as coalesce(
 create or replace macro valid_email(e) as
     length(trim(e)) <= 254 and regexp_full_match(trim(e), '[^@\s]+@[^@\s.]+(\.[^@\s.]+)+');
 create or replace macro short_text(s, n) as left(s, n);
+create or replace macro text_id(j) as
+    case when json_type(j) in ('VARCHAR', 'BIGINT', 'UBIGINT')
+         then nullif(trim(j ->> '$'), '') end;
 """
 
 _BOOTSTRAP = """
