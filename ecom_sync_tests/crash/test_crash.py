@@ -4,8 +4,9 @@ mid-batch) in real Dagster runs; Dagster marks the run failed, its re-execution 
 failure succeeds, and then the warehouse and both destination stand-ins hold exactly what
 a clean sync and publish of the same store give: nothing missing, nothing twice.
 
-CI runs ``CI_SEEDS`` seeds per step; the full run (20 seeds per step) is behind the
-``crash_full`` marker: ``.venv/bin/pytest -m crash_full ecom_sync_tests/crash``.
+CI runs ``CI_SEEDS`` seeds per step; the others of the full run (20 seeds per step) are
+behind the ``crash_full`` marker. All of them:
+``.venv/bin/pytest -p no:cacheprovider -m '' ecom_sync_tests/crash``.
 """
 
 from __future__ import annotations
