@@ -51,6 +51,28 @@ async def json_body(request: Request) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+def faults_route(faults: FaultList[Any]) -> Route:
+    """``/_sandbox/faults``: GET lists the active faults (and how many requests each kind
+    answered so far, ``injected``); POST adds one (a fault spec as the body), several
+    (``{"faults": [...]}``) or clears them first (``{"clear": true}``). Every stand-in
+    serves it."""
+
+    async def admin_faults(request: Request) -> Response:
+        if request.method == "POST":
+            body = await json_body(request)
+            try:
+                if body.get("clear"):
+                    faults.clear()
+                for spec in body.get("faults", [] if "clear" in body else [body]):
+                    faults.add_spec(spec)
+            except (TypeError, ValueError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"active": faults.active(), "injected": dict(faults.injected),
+                             "catalogue": list(faults.catalogue())})
+
+    return Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"])
+
+
 def _as_sent(value: Any) -> Any:
     return value
 
@@ -76,18 +98,6 @@ def shared_admin_routes(
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"counts": sandbox.add_activity(now, **body)})
 
-    async def admin_faults(request: Request) -> Response:
-        if request.method == "POST":
-            body = await json_body(request)
-            try:
-                if body.get("clear"):
-                    sandbox.faults.clear()
-                for spec in body.get("faults", [] if "clear" in body else [body]):
-                    sandbox.faults.add_spec(spec)
-            except (TypeError, ValueError) as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"active": sandbox.faults.active()})
-
     async def admin_touch(request: Request) -> Response:
         body = await json_body(request)
         try:
@@ -110,7 +120,7 @@ def shared_admin_routes(
 
     return [
         Route("/_sandbox/activity", admin_activity, methods=["POST"]),
-        Route("/_sandbox/faults", admin_faults, methods=["GET", "POST"]),
+        faults_route(sandbox.faults),
         Route("/_sandbox/touch", admin_touch, methods=["POST"]),
         Route("/_sandbox/summary", admin_summary, methods=["GET"]),
         Route("/_sandbox/save", admin_save, methods=["POST"]),

@@ -77,6 +77,10 @@ class ConnectionConfig(SecretFromEnv):
     enabled: bool = True
     page_size: int = Field(250, ge=1, le=250)
     http: HttpSettings = HttpSettings()
+    # How far the store's clock may run behind ours (or a record be committed after the
+    # time it carries): each walk reaches back this far before its window, so a record
+    # stamped just before a window that was already walked is not lost (issue 13).
+    clock_skew_s: float = Field(300.0, ge=0, le=86_400)
     # What the store's marketing consent may do downstream. sync: it is synced (C3) and,
     # under the consent rules, puts contacts on the master list (C4). never_change (C5):
     # the sync never touches list membership or consent for this store's contacts; a

@@ -112,3 +112,11 @@ def world(live_world: World) -> Iterator[World]:
     """``live_world`` with its environment set for this test."""
     with live_world.active():
         yield live_world
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Issue 13's figures: faults injected, crashes survived, corpus outcomes."""
+    from ecom_sync_tests.tally import summary
+
+    for line in summary():
+        terminalreporter.write_line(line)

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Lowest first: a module may import its own layer and the layers before it.
 LAYERS = (
-    ("ecom_sync.paths", "ecom_sync.config"),
+    ("ecom_sync.paths", "ecom_sync.config", "ecom_sync.crashpoints"),
     ("ecom_sync.sources",),
     ("ecom_sync.warehouse",),
     ("ecom_sync.publish",),

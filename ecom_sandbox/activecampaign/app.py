@@ -19,11 +19,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ecom_sandbox.activecampaign import bulk_import, graphql_api, rest
 from ecom_sandbox.activecampaign.admin import admin_routes
 from ecom_sandbox.activecampaign.errors import FORBIDDEN, TOO_MANY, UNAVAILABLE, ApiError
 from ecom_sandbox.activecampaign.state import AcAccount
+from ecom_sandbox.admin import faults_route
+from ecom_sandbox.wire import with_transport_faults
 
 API_PREFIX = "/api/3"
 GRAPHQL_PATH = "/ecom/graphql"
@@ -66,7 +69,7 @@ def serve(acct: AcAccount, req: Incoming) -> Outgoing:
 
 def _serve(acct: AcAccount, req: Incoming,
            is_graphql: bool) -> Outgoing | tuple[Outgoing, str, bool]:
-    fault = acct.faults.next_transport()
+    fault = acct.faults.next_transport(API_PREFIX + req.path)
     if fault is not None:
         headers = acct.limiter.peek()
         headers["Retry-After"] = str(fault.retry_after)
@@ -101,8 +104,9 @@ def _serve(acct: AcAccount, req: Incoming,
     return Outgoing(result.status, result.body, headers)
 
 
-def create_app(account: AcAccount) -> Starlette:
-    """The ASGI app serving ``account`` under ``/api/3``."""
+def create_app(account: AcAccount) -> ASGIApp:
+    """The ASGI app serving ``account`` under ``/api/3``, behind the catalogue's
+    transport faults (``ecom_sandbox/wire.py``)."""
 
     async def api(request: Request) -> Response:
         incoming = Incoming(
@@ -121,8 +125,10 @@ def create_app(account: AcAccount) -> Starlette:
             return PlainTextResponse(account.render_summary())
         return JSONResponse(account.summary())
 
-    return Starlette(routes=[
+    app = Starlette(routes=[
         Route(API_PREFIX + "/{rest:path}", api, methods=["GET", "POST", "PUT", "DELETE"]),
         Route("/_sandbox/summary", summary, methods=["GET"]),
+        faults_route(account.faults),
         *admin_routes(account),
     ])
+    return with_transport_faults(app, account.faults)

@@ -1,11 +1,15 @@
-"""Fault hooks of the ActiveCampaign stand-in: 429 storms, 503 + Retry-After, and orders
-the account rejects with real error shapes."""
+"""Fault hooks of the ActiveCampaign stand-in: the shared catalogue
+(``ecom_sandbox/faults.py``: the transport kinds on the wire, ``rate_limited`` here), its
+own 429 storms and 503 + Retry-After, and orders the account rejects with real error
+shapes."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ecom_sandbox.faults import Fault, FaultList
 
 
 @dataclass(frozen=True)
@@ -25,25 +29,35 @@ class TransportFault:
     retry_after: int
 
 
-class AcFaults:
+@dataclass
+class AcFault(Fault):
+    """``rate_limited`` / ``storm``: 429 + ``Retry-After`` + ``RateLimit-Remaining: 0``;
+    ``unavailable``: 503 + ``Retry-After`` (account blocked / maintenance)."""
+
+    retry_after: int = 1
+
+
+class AcFaults(FaultList[AcFault]):
     """Thread-safe fault switches, consulted on every API request."""
 
+    fault_type = AcFault
+    api_kinds = ("rate_limited",)
+    own_kinds = ("storm", "unavailable")
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._queue: list[list[int]] = []  # [status, remaining, retry_after]
+        super().__init__()
+        self._rejections_lock = threading.Lock()
         self._rejections: dict[str, Rejection] = {}
 
     def storm(self, n: int, retry_after: int = 1) -> None:
         """The next ``n`` API requests get 429 + ``Retry-After`` (another app of the
         account is using the budget)."""
-        with self._lock:
-            self._queue.append([429, n, retry_after])
+        self.add(AcFault("storm", count=n, retry_after=retry_after))
 
     def unavailable(self, n: int, retry_after: int = 5) -> None:
         """The next ``n`` API requests get 503 + ``Retry-After`` (account blocked /
         maintenance, as the official WooCommerce plugin handles it)."""
-        with self._lock:
-            self._queue.append([503, n, retry_after])
+        self.add(AcFault("unavailable", count=n, retry_after=retry_after))
 
     def reject_order(
         self, order_id: str, code: str = "field_invalid", *, field: str = "currency",
@@ -53,38 +67,27 @@ class AcFaults:
         ``externalcheckoutid``; GraphQL ``storeOrderId``) until :meth:`clear`: REST answers
         422 ``code`` on ``field``; GraphQL rejects the whole request with an ``extensions``
         key ``<field>-storeOrderId-<order_id>``."""
-        with self._lock:
+        with self._rejections_lock:
             self._rejections[str(order_id)] = Rejection(
                 str(order_id), code, field, reason or f"{field} is invalid ({code})"
             )
 
     def clear(self) -> None:
-        with self._lock:
-            self._queue.clear()
+        super().clear()
+        with self._rejections_lock:
             self._rejections.clear()
 
-    def next_transport(self) -> TransportFault | None:
-        """Consume one queued transport fault, if any."""
-        with self._lock:
-            while self._queue:
-                head = self._queue[0]
-                if head[1] <= 0:
-                    self._queue.pop(0)
-                    continue
-                head[1] -= 1
-                return TransportFault(head[0], head[2])
+    def next_transport(self, path: str = "") -> TransportFault | None:
+        """Consume one queued status fault, if any."""
+        _, fault = self.consume(None, lambda f: f if f.seen % max(1, f.every) == 0 else None,
+                                kinds=("storm", "unavailable", "rate_limited"), path=path)
+        if fault is None:
             return None
+        return TransportFault(503 if fault.kind == "unavailable" else 429, fault.retry_after)
 
     def rejection(self, ids: Iterable[str | None]) -> Rejection | None:
-        with self._lock:
+        with self._rejections_lock:
             for order_id in ids:
                 if order_id is not None and str(order_id) in self._rejections:
                     return self._rejections[str(order_id)]
             return None
-
-    def pending(self) -> dict[str, object]:
-        with self._lock:
-            return {
-                "transport": [tuple(q) for q in self._queue if q[1] > 0],
-                "rejected_orders": sorted(self._rejections),
-            }

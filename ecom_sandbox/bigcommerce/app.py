@@ -22,13 +22,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ecom_sandbox.admin import json_body, saving_lifespan, shared_admin_routes
 from ecom_sandbox.bigcommerce import api_v2, api_v3
-from ecom_sandbox.bigcommerce.context import Ctx, Handler
+from ecom_sandbox.bigcommerce.context import Ctx, Handler, Result
 from ecom_sandbox.bigcommerce.formats import DateParseError, parse_v3_datetime
 from ecom_sandbox.bigcommerce.responses import ApiError, error_response
 from ecom_sandbox.bigcommerce.sandbox import Sandbox
+from ecom_sandbox.faults import ListFaults
+from ecom_sandbox.wire import path_store, with_transport_faults
+
+# List paths whose records ``modified_while_paging`` changes, by the kind ``touch`` knows.
+TOUCHABLE = {"/v3/customers": "customers", "/v3/customers/subscribers": "subscribers",
+             "/v2/orders": "orders", "/v3/catalog/products": "products"}
 
 _COMPILED: dict[str, list[tuple[str, re.Pattern[str], Handler]]] = {
     version: [(m, re.compile(p), h) for m, p, h in routes]
@@ -49,13 +56,24 @@ def _match(version: str, method: str, path: str) -> tuple[Handler, dict[str, str
     raise ApiError(405 if allowed else 404)
 
 
-def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette:
+def _list_records(body: Any) -> list[Any] | None:
+    """The records of a list answer (v3 ``data`` array, v2 bare array), else None."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        return body["data"]
+    return None
+
+
+def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> ASGIApp:
     """The ASGI app serving every store of ``sandbox``.
 
     With ``settings.webhook_interval_seconds`` set, a background task calls
     ``sandbox.emit_due_webhooks()`` at that interval while the app runs. With
     ``state_path``, the state is saved there on shutdown and by ``POST /_sandbox/save``.
+    The transport faults of the catalogue wrap it (``ecom_sandbox/wire.py``).
     """
+    list_faults = ListFaults(sandbox.faults)
 
     async def api(request: Request) -> Response:
         store_hash = request.path_params["store_hash"]
@@ -70,7 +88,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         await run_in_threadpool(sandbox.notify_request, store_hash, rest, params)
 
         limiter = sandbox.limiters[store_hash]
-        action = sandbox.faults.next_action(store_hash)
+        action = sandbox.faults.next_action(store_hash, rest)
         if action.delay:
             await asyncio.sleep(action.delay)
         if action.status is not None:
@@ -98,18 +116,27 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
                     return error_response(shape, 400, "Malformed JSON body",
                                           headers=decision.headers)
         base_url = str(request.base_url).rstrip("/")
+        if request.method == "GET" and rest in TOUCHABLE:
+            list_faults.before_page(store_hash, rest, lambda r: sandbox.touch(
+                store_hash, TOUCHABLE[rest], r["id"]))
         try:
             handler, args = _match(version, request.method, sub_path)
             ctx = Ctx(
                 sandbox=sandbox, store=store, method=request.method, params=params,
                 body=body, api_base=f"{base_url}/stores/{store_hash}", base_url=base_url,
-                now=sandbox.clock(),
+                now=sandbox.now(store_hash),
             )
             with sandbox.lock:
                 result = handler(ctx, args)
         except ApiError as exc:
             return error_response(shape, exc.status, exc.message, exc.errors,
                                   headers=decision.headers)
+        records = _list_records(result.body) if request.method == "GET" else None
+        if records is not None:
+            served = list_faults.after_page(store_hash, rest, records)
+            if served is not records:
+                result = Result(served if isinstance(result.body, list)
+                                else {**result.body, "data": served}, result.status)
         if result.body is None:
             return Response(status_code=204, headers=decision.headers)
         return JSONResponse(result.body, status_code=result.status, headers=decision.headers)
@@ -147,7 +174,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         return JSONResponse({"deliveries": results})
 
     methods = ["GET", "POST", "PUT", "DELETE"]
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/stores/{store_hash}/{rest:path}", api, methods=methods),
             Route("/cart.php", storefront_cart, methods=["GET"]),
@@ -158,6 +185,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         ],
         lifespan=saving_lifespan(sandbox, state_path, partial(_emit_loop, sandbox)),
     )
+    return with_transport_faults(app, sandbox.faults, path_store("stores"))
 
 
 def _parse_now(value: str | None) -> datetime | None:

@@ -39,6 +39,9 @@ def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> BigCommerc
         settings=Settings(cart_idle_seconds=2, webhook_interval_seconds=1,
                           webhook_backfill=True),
     )
+    for entry in entries:  # the token the environment set is the store's (as a merchant's)
+        if entry.get("token"):
+            sandbox.stores[entry["store_hash"]].token = entry["token"]
     world.shared_emails += [c["email"] for s in sandbox.stores.values()
                             for c in s.customers.values() if c["email"]]
     return BigCommerceDemo(sandbox)

@@ -1,41 +1,32 @@
-"""Runtime fault injection for the stand-in API (429s without headers, 5xx, storms,
-latency and hangs)."""
+"""Runtime fault injection for the BigCommerce stand-in: the shared catalogue
+(``ecom_sandbox/faults.py``) plus its own older kinds.
+
+- ``rate_limited`` / ``storm``: of the next ``count`` requests, every ``every``-th gets 429
+  *with* the quota headers (left 0, reset ``reset_ms``) and ``X-Retry-After``.
+- ``429_no_headers``: 429 without rate-limit headers (platform-wide load); the catalogue's
+  ``http_429`` does the same on the wire.
+- ``error``: the next ``count`` requests get ``status`` with BigCommerce's error body.
+- ``latency``: the next ``count`` requests are delayed ``seconds``.
+- ``repeat_page``, ``modified_while_paging``, ``clock_skew``: the catalogue's list and
+  clock faults (app.py). BigCommerce documents no cursor expiry, so no ``expired_cursor``.
+``store_hash`` limits a fault to one store (``None``: every store).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import dataclass, replace
 
+from ecom_sandbox.faults import Fault as BaseFault
 from ecom_sandbox.faults import FaultList
-
-FaultKind = Literal["429_no_headers", "error", "storm", "latency"]
 
 
 @dataclass
-class Fault:
-    """One injected fault, consumed request by request.
-
-    - ``429_no_headers``: the next ``count`` requests get 429 without rate-limit headers
-      (platform-wide load).
-    - ``error``: the next ``count`` requests get ``status`` (500/502/503/504).
-    - ``storm``: of the next ``count`` requests, every ``every``-th gets 429 *with*
-      rate-limit headers (left 0, reset ``reset_ms``) and ``X-Retry-After``.
-    - ``latency``: the next ``count`` requests are delayed ``seconds`` (a large value is a
-      hang that trips client timeouts).
-    ``store_hash`` limits a fault to one store (``None``: every store).
-    """
-
-    kind: FaultKind
-    count: int = 1
-    status: int = 503
-    every: int = 2
-    seconds: float = 0.0
+class Fault(BaseFault):
     reset_ms: int = 500
     store_hash: str | None = None
-    seen: int = field(default=0)
 
-    def matches(self, store_hash: str) -> bool:
-        return self.count > 0 and (self.store_hash is None or self.store_hash == store_hash)
+    def store_filter(self) -> str | None:
+        return self.store_hash or self.store
 
 
 @dataclass(frozen=True)
@@ -52,10 +43,10 @@ class Faults(FaultList[Fault]):
     """Thread-safe list of active faults."""
 
     fault_type = Fault
-    kinds = ("429_no_headers", "error", "storm", "latency")
-    fields = frozenset({"kind", "count", "status", "every", "seconds", "reset_ms", "store_hash"})
+    api_kinds = ("rate_limited", "repeat_page", "modified_while_paging", "clock_skew")
+    own_kinds = ("429_no_headers", "error", "storm", "latency")
 
-    def next_action(self, store_hash: str) -> Action:
+    def next_action(self, store_hash: str, path: str = "") -> Action:
         """Consume the faults that apply to this request and say what to do."""
 
         def answer(fault: Fault) -> Action | None:
@@ -63,9 +54,10 @@ class Faults(FaultList[Fault]):
                 return Action(status=429)
             if fault.kind == "error":
                 return Action(status=fault.status)
-            if fault.kind == "storm" and fault.seen % max(1, fault.every) == 0:
+            if fault.kind in ("storm", "rate_limited") and fault.seen % max(1, fault.every) == 0:
                 return Action(status=429, rate_headers=True, reset_ms=fault.reset_ms)
             return None
 
-        delay, action = self.consume(store_hash, answer)
+        delay, action = self.consume(store_hash, answer, path=path,
+                                     kinds=(*self.own_kinds, "rate_limited"))
         return replace(action or Action(), delay=delay)

@@ -13,6 +13,7 @@ from ecom_sandbox.bigcommerce.formats import (
     rfc2822,
 )
 from ecom_sandbox.bigcommerce.store import ORDER_STATUSES, Record, StoreData
+from ecom_sandbox.raw import RAW, is_raw
 
 _ORDER_MONEY = (
     "subtotal_ex_tax", "subtotal_inc_tax", "subtotal_tax", "base_shipping_cost",
@@ -39,6 +40,8 @@ def _public(record: Record) -> Record:
 
 # ----- v3 ------------------------------------------------------------------------------
 def customer_v3(record: Record, include: set[str]) -> Record:
+    if is_raw(record):
+        return record[RAW]
     out = _public(record)
     out["date_created"] = iso_z(record["date_created"])
     out["date_modified"] = iso_z(record["date_modified"])
@@ -52,6 +55,8 @@ def customer_v3(record: Record, include: set[str]) -> Record:
 
 
 def subscriber_v3(record: Record) -> Record:
+    if is_raw(record):
+        return record[RAW]
     out = _public(record)
     out["date_created"] = iso_z(record["date_created"])
     out["date_modified"] = iso_z(record["date_modified"])
@@ -59,6 +64,8 @@ def subscriber_v3(record: Record) -> Record:
 
 
 def product_v3(record: Record, include: set[str]) -> Record:
+    if is_raw(record):
+        return record[RAW]
     out = _public(record)
     out["date_created"] = iso_offset(record["date_created"])
     out["date_modified"] = iso_offset(record["date_modified"])
@@ -97,6 +104,8 @@ def hook_v3(record: Record) -> Record:
 # ----- v2 ------------------------------------------------------------------------------
 def order_v2(record: Record, api_base: str) -> Record:
     """v2 order with RFC 2822 dates, 4-dp money strings and sub-resource link objects."""
+    if is_raw(record):
+        return record[RAW]
     out = _public(record)
     for key in ("date_created", "date_modified", "date_shipped"):
         out[key] = rfc2822(record[key])
@@ -117,6 +126,8 @@ def _link(api_base: str, resource: str) -> dict[str, str]:
 
 
 def order_product_v2(line: Record) -> Record:
+    if is_raw(line):
+        return line[RAW]
     out = dict(line)
     for key in _LINE_MONEY:
         out[key] = money4(line[key])

@@ -18,6 +18,7 @@ from ecom_sandbox.bigcommerce.ratelimit import RateLimiter
 from ecom_sandbox.bigcommerce.store import CART_LIFETIME, Record, StoreData
 from ecom_sandbox.clock import Clock, utc_now_whole_seconds
 from ecom_sandbox.hooks import RequestCallback, RequestHooks
+from ecom_sandbox.raw import RAW, raw_key, raw_record
 from ecom_sandbox.saved_state import SavedState
 
 
@@ -81,6 +82,10 @@ class Sandbox(RequestHooks, SavedState):
     def store(self, store_hash: str) -> StoreData:
         return self.stores[store_hash]
 
+    def now(self, store_hash: str | None = None) -> datetime:
+        """The store's clock: ``clock`` plus any injected ``clock_skew``."""
+        return self.faults.now(self.clock, store_hash)
+
     # ----- data changes -----------------------------------------------------------------
     def touch(
         self, store_hash: str, kind: str, record_id: Any, now: datetime | None = None,
@@ -89,8 +94,8 @@ class Sandbox(RequestHooks, SavedState):
         """Change a record (``kind``: customers, orders, products, subscribers, carts) and
         bump its ``date_modified`` / ``updated_time`` to ``now`` (default: the clock)."""
         with self.lock:
-            return self.stores[store_hash].touch(kind, record_id, now or self.clock(),
-                                                 **changes)
+            return self.stores[store_hash].touch(kind, record_id,
+                                                 now or self.now(store_hash), **changes)
 
     def add_activity(
         self,
@@ -102,12 +107,28 @@ class Sandbox(RequestHooks, SavedState):
     ) -> dict[str, dict[str, int]]:
         """Run :func:`generator.add_activity` on every store (or one); counts per store."""
         rng = random.Random(seed) if seed is not None else self._activity_rng
-        now = now or self.clock()
+        now = now or self.now(store_hash)
         with self.lock:
             targets = [store_hash] if store_hash else list(self.stores)
             return {
                 h: generator.add_activity(rng, now, self.stores[h], **sizes) for h in targets
             }
+
+    def add_raw(self, store_hash: str, kind: str, raw: Any, *, at: datetime | None = None,
+                lines: list[Any] | None = None) -> Record:
+        """Serve ``raw`` (any JSON) as a record of ``kind`` on the store's list pages, as
+        if changed ``at`` (default: the clock): ``ecom_sandbox/raw.py``. An order's
+        ``lines`` are its ``/v2/orders/{id}/products``, also as given."""
+        at = at or self.now(store_hash)
+        with self.lock:
+            records: dict[Any, Record] = getattr(self.stores[store_hash], kind)
+            record_id = raw_key(records, raw)
+            stamps = {"date_modified": at, "date_created": at}
+            record = raw_record(next(iter(records.values())), raw, record_id, stamps)
+            if lines is not None:
+                record["_products"] = [{RAW: line} for line in lines]
+            records[record_id] = record
+            return record
 
     # ----- quota ------------------------------------------------------------------------
     def set_rate_limit(

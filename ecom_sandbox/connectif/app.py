@@ -19,10 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Scope
 
+from ecom_sandbox.admin import faults_route
 from ecom_sandbox.connectif import api
 from ecom_sandbox.connectif.errors import FORBIDDEN, RATE_LIMITED, UNAUTHORIZED, HttpError
 from ecom_sandbox.connectif.state import ConnectifAccount, ConnectifCloud
+from ecom_sandbox.wire import StoreOf, with_transport_faults
 
 
 def _credentials(header: str | None) -> tuple[str, str] | None:
@@ -41,9 +44,14 @@ def serve(cloud: ConnectifCloud, method: str, raw_path: str, params: dict[str, s
     if found is None:
         return 401, UNAUTHORIZED, {}
     account, key = found
+    path = "/" + "/".join(segments)
+    throttled = cloud.faults.rate_limited(account.name, path, account.limiter.limit)
+    if throttled is not None:
+        account.log(method, path, 429, "injected")
+        return 429, RATE_LIMITED, throttled
     status, body, headers, kind = _serve_account(account, key.scopes, method, segments,
                                                  params, raw, cloud.max_body)
-    account.log(method, "/" + "/".join(segments), status, kind)
+    account.log(method, path, status, kind)
     if method != "GET" and status < 400:
         cloud.changed()
     return status, body, headers
@@ -77,7 +85,20 @@ def _serve_account(account: ConnectifAccount, scopes: frozenset[str], method: st
     return result.status, result.body, headers, kind
 
 
-def create_app(cloud: ConnectifCloud) -> Starlette:
+def _account_of(cloud: ConnectifCloud) -> StoreOf:
+    """The account a request's API key belongs to (the store faults are limited to)."""
+    def store_of(scope: Scope) -> str | None:
+        header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+        creds = _credentials(header)
+        found = cloud.authenticate(*creds) if creds else None
+        return found[0].name if found else None
+
+    return store_of
+
+
+def create_app(cloud: ConnectifCloud) -> ASGIApp:
+    """Every account of ``cloud``, behind the catalogue's transport faults."""
+
     async def endpoint(request: Request) -> Response:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1").split("?")[0] \
             or request.url.path
@@ -98,9 +119,11 @@ def create_app(cloud: ConnectifCloud) -> Starlette:
             return PlainTextResponse(cloud.render_summary())
         return JSONResponse({name: a.summary() for name, a in cloud.accounts.items()})
 
-    return Starlette(
+    app = Starlette(
         routes=[Route("/_sandbox/summary", summary, methods=["GET"]),
+                faults_route(cloud.faults),
                 Route("/{rest:path}", endpoint,
                       methods=["GET", "POST", "PATCH", "PUT", "DELETE"])],
         lifespan=lifespan,
     )
+    return with_transport_faults(app, cloud.faults, _account_of(cloud))

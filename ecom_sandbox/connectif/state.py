@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ecom_sandbox.connectif.faults import ConnectifFaults
 from ecom_sandbox.connectif.ratelimit import DEFAULT_LIMIT, DEFAULT_WINDOW_S, FixedWindow
 from ecom_sandbox.connectif.validate import host_of
 
@@ -126,6 +127,7 @@ class ConnectifCloud:
     def __init__(self, accounts: list[ConnectifAccount], state_path: Path | None = None,
                  save_every_s: float = 2.0, max_body: int = MAX_BODY) -> None:
         self.accounts = {a.name: a for a in accounts}
+        self.faults = ConnectifFaults()
         self.max_body = max_body
         self.state_path = state_path
         self.save_every_s = save_every_s

@@ -25,12 +25,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ecom_sandbox.admin import json_body, saving_lifespan, shared_admin_routes
+from ecom_sandbox.faults import ListFaults
 from ecom_sandbox.shopify import api
 from ecom_sandbox.shopify.faults import ErrorsShape
 from ecom_sandbox.shopify.ratelimit import CALL_LIMIT_HEADER, LeakyBucket
 from ecom_sandbox.shopify.sandbox import Sandbox
+from ecom_sandbox.wire import path_store, with_transport_faults
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 NO_ACCESS = "User does not have access"
@@ -41,6 +44,8 @@ REASONS: dict[int, str] = {
     404: "Not Found", 406: "Not Acceptable", 422: "Unprocessable Entity",
     423: "This shop is locked",
 }
+# Resources whose records ``modified_while_paging`` changes (the kinds ``touch`` knows).
+TOUCHABLE = ("customers", "orders", "products", "checkouts")
 _LIST = re.compile(r"(?P<resource>[a-z_]+)\.json")
 _COUNT = re.compile(r"(?P<resource>[a-z_]+)/count\.json")
 _SINGLE = re.compile(r"(?P<resource>[a-z_]+)/(?P<id>\d+)\.json")
@@ -70,10 +75,11 @@ def throttle_body(bucket: LeakyBucket) -> dict[str, Any]:
     return {"errors": throttle_message(bucket.leak_per_second)}
 
 
-def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette:
-    """The ASGI app serving every shop of ``sandbox`` (see the module docstring).
-    With ``state_path``, the state is saved there on shutdown and by
-    ``POST /_sandbox/save``."""
+def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> ASGIApp:
+    """The ASGI app serving every shop of ``sandbox`` (see the module docstring), behind
+    the catalogue's transport faults (``ecom_sandbox/wire.py``). With ``state_path``, the
+    state is saved there on shutdown and by ``POST /_sandbox/save``."""
+    list_faults = ListFaults(sandbox.faults)
 
     async def admin_api(request: Request) -> Response:
         name = request.path_params["shop"]
@@ -87,7 +93,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         await run_in_threadpool(sandbox.notify_request, name, rel_path, dict(params))
 
         bucket = sandbox.buckets[name]
-        action = sandbox.faults.next_action(name)
+        action = sandbox.faults.next_action(name, rel_path)
         if action.delay:
             await asyncio.sleep(action.delay)
         if action.status is not None:
@@ -126,9 +132,16 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
             return JSONResponse(errors_body(403), status_code=403, headers=headers)
         base_url = str(request.base_url).rstrip("/")
         prefix = f"{base_url}/shops/{name}/admin" + (f"/api/{requested}" if requested else "")
+        if kind == "list" and any(k == "page_info" for k, _ in params):
+            if sandbox.faults.take("expired_cursor", name, rel_path) is not None:
+                return JSONResponse({"errors": {"page_info": "Invalid value."}},
+                                    status_code=400, headers=headers)
+            if resource in TOUCHABLE:
+                list_faults.before_page(name, f"/{resource}", lambda r: sandbox.touch(
+                    name, str(resource), int(r["id"])))
         ctx = api.Ctx(
             shop=shop, scopes=scopes, params=params, version=served,
-            list_url=f"{prefix}/{resource}.json", now=sandbox.clock(),
+            list_url=f"{prefix}/{resource}.json", now=sandbox.now(name),
             codec=sandbox.page_info, clamp_limit=sandbox.settings.clamp_limit,
             order_window_days=sandbox.settings.order_window_days,
         )
@@ -137,6 +150,8 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
                 if kind == "list":
                     payload, extra = api.list_page(resource, ctx)
                     headers.update(extra)
+                    payload[resource] = list_faults.after_page(name, f"/{resource}",
+                                                               payload[resource])
                 elif kind == "count":
                     payload = api.count(resource, ctx)
                 else:
@@ -174,7 +189,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         return JSONResponse({"tokens": sandbox.shop(body["shop"]).tokens})
 
     methods = ["GET", "POST", "PUT", "DELETE"]
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/shops/{shop}/admin/api/{version}/{rest:path}", admin_api, methods=methods),
             Route("/shops/{shop}/admin/{rest:path}", admin_api, methods=methods),
@@ -187,6 +202,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         ],
         lifespan=saving_lifespan(sandbox, state_path),
     )
+    return with_transport_faults(app, sandbox.faults, path_store("shops"))
 
 
 def _parse_now(value: str | None) -> datetime | None:

@@ -33,4 +33,8 @@ def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> ShopifyDem
     sandbox = Sandbox.demo(world.seed, history_days=max(30, days),
                            shared_emails=world.shared_emails[:SHARED_CUSTOMERS],
                            rate_bucket=400, leak_per_second=20.0)
+    for entry in entries:  # the token the environment set works too, with the same scopes
+        shop = sandbox.shops[entry["shop"]]
+        if entry.get("token") and entry["token"] not in shop.tokens:
+            sandbox.add_token(entry["shop"], entry["token"], shop.tokens[shop.token])
     return ShopifyDemo(sandbox)

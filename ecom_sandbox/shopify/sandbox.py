@@ -83,6 +83,10 @@ class Sandbox(RequestHooks, SavedState):
     def shop(self, shop: str) -> ShopData:
         return self.shops[shop]
 
+    def now(self, shop: str | None = None) -> datetime:
+        """The shop's clock: ``clock`` plus any injected ``clock_skew``."""
+        return self.faults.now(self.clock, shop)
+
     # ----- access ----------------------------------------------------------------------
     def set_scopes(self, shop: str, scopes: Iterable[str], token: str | None = None) -> None:
         """Grant ``scopes`` to ``token`` (default: the shop's demo token), replacing the
@@ -113,7 +117,7 @@ class Sandbox(RequestHooks, SavedState):
         """Change a record (``kind``: customers, orders, products, checkouts) and bump its
         ``updated_at`` to ``now`` (default: the clock; to the whole second, like Shopify) —
         it moves to the end of ``order=updated_at asc`` pages."""
-        stamp = whole_seconds(now or self.clock())
+        stamp = whole_seconds(now or self.now(shop))
         with self.lock:
             return self.shops[shop].touch(kind, record_id, stamp, **changes)
 
@@ -141,7 +145,7 @@ class Sandbox(RequestHooks, SavedState):
                      seed: int | None = None, **sizes: int) -> dict[str, dict[str, int]]:
         """Run :func:`generator.add_activity` on every shop (or one); counts per shop."""
         rng = random.Random(seed) if seed is not None else self._activity_rng
-        now = now or self.clock()
+        now = now or self.now(shop)
         with self.lock:
             targets = [shop] if shop else list(self.shops)
             return {s: generator.add_activity(rng, now, self.shops[s], **sizes)

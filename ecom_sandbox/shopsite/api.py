@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from ecom_sandbox.raw import RAW, is_raw
 from ecom_sandbox.shopsite.site import Record, SiteData
 
 DEFAULT_PER_PAGE = 50
@@ -45,7 +46,10 @@ def parse_timestamp(value: str, name: str, site: SiteData) -> datetime:
 
 
 def render(value: Any, site: SiteData) -> Any:
-    """The wire shape: datetimes in the site's offset, internal ``_`` keys left out."""
+    """The wire shape: datetimes in the site's offset, internal ``_`` keys left out; a raw
+    record (``ecom_sandbox/raw.py``) exactly as given."""
+    if is_raw(value):
+        return value[RAW]
     if isinstance(value, datetime):
         return value.astimezone(site.tz).isoformat()
     if isinstance(value, dict):

@@ -2,7 +2,8 @@
 
 Every site of the sandbox is served under ``/sites/{site}/ecom-api/v1`` (a client's base
 URL; a real site has its own host). Per request: site lookup → request callbacks → due
-back-office syncs end → fault injection → ``Authorization: Bearer`` (401) → rate limit
+back-office syncs end → fault injection (the catalogue's transport kinds on the wire,
+``ecom_sandbox/wire.py``; its API kinds here) → ``Authorization: Bearer`` (401) → rate limit
 (429 with ``Retry-After``) → handler. Errors are ``{"error": {"code", "message",
 "details"}}``.
 
@@ -22,11 +23,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ecom_sandbox.admin import json_body, saving_lifespan, shared_admin_routes
+from ecom_sandbox.faults import ListFaults
 from ecom_sandbox.shopsite import api
 from ecom_sandbox.shopsite.ratelimit import retry_after_header
 from ecom_sandbox.shopsite.sandbox import Sandbox
+from ecom_sandbox.shopsite.site import SiteData
+from ecom_sandbox.wire import path_store, with_transport_faults
 
 SYNC_CHECK_S = 0.5  # how often a served stand-in ends the back-office syncs that are due
 
@@ -44,9 +49,15 @@ def _fault_answer(status: int, retry_after: int) -> JSONResponse:
     return error(api.ApiError(status, "bad_request", "injected fault"))
 
 
-def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette:
-    """The ASGI app serving every site of ``sandbox``; with ``state_path`` the state is
-    saved there on shutdown and by ``POST /_sandbox/save``."""
+# List endpoints and the kind ``touch`` knows their records by (modified_while_paging).
+LIST_KINDS = {"customers": "customers", "orders": "orders", "carts": "carts"}
+
+
+def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> ASGIApp:
+    """The ASGI app serving every site of ``sandbox``, behind the catalogue's transport
+    faults; with ``state_path`` the state is saved there on shutdown and by
+    ``POST /_sandbox/save``."""
+    list_faults = ListFaults(sandbox.faults)
 
     async def site_api(request: Request) -> Response:
         name = request.path_params["site"]
@@ -57,12 +68,13 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         params = dict(request.query_params)
         await run_in_threadpool(sandbox.notify_request, name, f"/{rest}", params)
         sandbox.finish_due_syncs()
-        delay, fault = sandbox.faults.next_fault(name)
+        delay, fault = sandbox.faults.next_fault(name, f"/{rest}")
         if delay:
             await asyncio.sleep(delay)
         if fault is not None and fault.kind != "latency":
-            return _fault_answer(429 if fault.kind == "throttle" else fault.status,
-                                 fault.retry_after)
+            return _fault_answer(
+                429 if fault.kind in ("throttle", "rate_limited") else fault.status,
+                fault.retry_after)
         auth = request.headers.get("authorization", "")
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
         if token != site.token:
@@ -78,6 +90,8 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
             return error(api.ApiError(404, "not_found", f"no {request.method} /{rest}"))
         try:
             with sandbox.lock:
+                if rest in LIST_KINDS:
+                    return JSONResponse(list_page(site, rest, params))
                 if rest in api.LISTS:
                     return JSONResponse(api.LISTS[rest](site, params))
                 if rest.startswith("orders/"):
@@ -85,6 +99,16 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         except api.ApiError as exc:
             return error(exc)
         return error(api.ApiError(404, "not_found", f"no resource /{rest}"))
+
+    def list_page(site: SiteData, rest: str, params: dict[str, str]) -> dict[str, Any]:
+        """A list page under the catalogue's list faults (records of the page before
+        changed first, or repeated in front)."""
+        name, path = site.site, f"/{rest}"
+        list_faults.before_page(name, path, lambda r: sandbox.touch(
+            name, LIST_KINDS[rest], r["id"]))
+        page = api.LISTS[rest](site, params)
+        page["data"] = list_faults.after_page(name, path, page["data"])
+        return page
 
     async def admin_orders(request: Request) -> Response:
         """Place an order now: ``{"site", "customer_id" | "guest": [first, last, email],
@@ -138,7 +162,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
             await run_in_threadpool(sandbox.finish_due_syncs)
 
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/sites/{site}/ecom-api/v1/{rest:path}", site_api, methods=methods),
             Route("/_sandbox/orders", admin_orders, methods=["POST"]),
@@ -150,6 +174,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         ],
         lifespan=saving_lifespan(sandbox, state_path, end_due_syncs),
     )
+    return with_transport_faults(app, sandbox.faults, path_store("sites"))
 
 
 def _parse_now(value: Any) -> datetime | None:

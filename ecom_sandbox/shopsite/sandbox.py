@@ -12,6 +12,7 @@ from typing import Any
 
 from ecom_sandbox.clock import Clock, utc_now_whole_seconds, whole_seconds
 from ecom_sandbox.hooks import RequestCallback, RequestHooks
+from ecom_sandbox.raw import raw_key, raw_record, text_id
 from ecom_sandbox.records import person
 from ecom_sandbox.saved_state import SavedState
 from ecom_sandbox.shopsite import generator
@@ -59,8 +60,9 @@ class Sandbox(RequestHooks, SavedState):
             return next(iter(self.sites.values()))
         return self.sites[name]
 
-    def now(self, now: datetime | None = None) -> datetime:
-        return whole_seconds(now or self.clock())
+    def now(self, now: datetime | None = None, site: str | None = None) -> datetime:
+        """``now``, else the site's clock (skewed by a ``clock_skew`` fault), to the second."""
+        return whole_seconds(now or self.faults.now(self.clock, site))
 
     def set_rate_limit(self, per_second: float) -> None:
         self.settings.rate_limit_per_second = per_second
@@ -76,7 +78,7 @@ class Sandbox(RequestHooks, SavedState):
             data = self.site(site)
             customer = data.customers[customer_id] if customer_id else None
             rng = self._activity_rng
-            return data.place_order(self.now(now), generator.lines(rng, n_lines),
+            return data.place_order(self.now(now, data.site), generator.lines(rng, n_lines),
                                     customer=customer,
                                     guest=None if customer else guest or person(rng),
                                     **options)
@@ -90,7 +92,7 @@ class Sandbox(RequestHooks, SavedState):
             data = self.site(site)
             customer = data.customers[customer_id] if customer_id else None
             rng = self._activity_rng
-            return data.save_cart(self.now(now), generator.lines(rng, n_lines),
+            return data.save_cart(self.now(now, data.site), generator.lines(rng, n_lines),
                                   customer=customer, cart_id=cart_id,
                                   token=f"{rng.getrandbits(48):012x}")
 
@@ -100,7 +102,7 @@ class Sandbox(RequestHooks, SavedState):
         """A back-office sync starting now; it ends ``finish_after_s`` later, or when
         :meth:`finish_sync` is called."""
         with self.lock:
-            started = self.now(now)
+            started = self.now(now, self.site(site).site)
             finish_at = (None if finish_after_s is None
                          else started + timedelta(seconds=finish_after_s))
             return self.site(site).start_sync(started, kind, finish_at=finish_at,
@@ -109,7 +111,7 @@ class Sandbox(RequestHooks, SavedState):
     def finish_sync(self, run_id: str, site: str | None = None, *, status: str = "finished",
                     now: datetime | None = None) -> Record:
         with self.lock:
-            return self.site(site).finish_sync(run_id, self.now(now), status)
+            return self.site(site).finish_sync(run_id, self.now(now, self.site(site).site), status)
 
     def finish_due_syncs(self) -> int:
         with self.lock:
@@ -119,14 +121,28 @@ class Sandbox(RequestHooks, SavedState):
     def touch(self, site: str, kind: str, record_id: Any, now: datetime | None = None,
               /, **changes: Any) -> Record:
         with self.lock:
-            return self.sites[site].touch(kind, str(record_id), self.now(now), **changes)
+            return self.sites[site].touch(kind, str(record_id), self.now(now, site), **changes)
+
+    def add_raw(self, site: str, kind: str, raw: Any, *, at: datetime | None = None) -> Record:
+        """Serve ``raw`` (any JSON) as a record of ``kind`` (customers, orders, carts) on
+        the site's list pages, as if changed ``at`` (default: the clock):
+        ``ecom_sandbox/raw.py``."""
+        with self.lock:
+            at = self.now(at, site)
+            records: dict[str, Record] = getattr(self.sites[site], kind)
+            key = raw_key(records, raw, text_id)
+            template = next(iter(records.values()))
+            stamps = {k: at for k in ("created_at", "modified_at", "placed_at") if k in template}
+            record = raw_record(template, raw, key, stamps)
+            records[key] = record
+            return record
 
     def add_activity(self, now: datetime | None = None, *, site: str | None = None,
                      seed: int | None = None, **sizes: Any) -> dict[str, dict[str, int]]:
         rng = random.Random(seed) if seed is not None else self._activity_rng
         with self.lock:
             targets = [site] if site else list(self.sites)
-            return {self.sites[s].name: generator.add_activity(rng, self.now(now),
+            return {self.sites[s].name: generator.add_activity(rng, self.now(now, s),
                                                                self.sites[s], **sizes)
                     for s in targets}
 

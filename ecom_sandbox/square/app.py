@@ -24,12 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Scope
 
 from ecom_sandbox.admin import json_body, saving_lifespan, shared_admin_routes
+from ecom_sandbox.faults import ListFaults
 from ecom_sandbox.square import api
 from ecom_sandbox.square.merchant import MerchantData
 from ecom_sandbox.square.sandbox import Sandbox
 from ecom_sandbox.square.wire import RATE_LIMITED, ApiError, errors_body, server_error
+from ecom_sandbox.wire import with_transport_faults
 
 VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 Handler = Callable[[MerchantData, Any, api.Ctx], dict[str, Any]]
@@ -45,10 +48,23 @@ UNAUTHORIZED = errors_body("AUTHENTICATION_ERROR", "UNAUTHORIZED",
                            "This request could not be authorized.")
 
 
-def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette:
-    """The ASGI app serving every merchant of ``sandbox`` (see the module docstring).
-    With ``state_path``, the state is saved there on shutdown and by
-    ``POST /_sandbox/save``."""
+# List endpoints: where their records sit in the body, and the kind ``touch`` knows them
+# by (for ``modified_while_paging``).
+LISTS = {"payments": ("payments", "payments"), "orders/search": ("orders", "orders"),
+         "customers/search": ("customers", "customers"), "customers": ("customers", "customers"),
+         "catalog/search": ("objects", "items")}
+
+
+def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> ASGIApp:
+    """The ASGI app serving every merchant of ``sandbox`` (see the module docstring),
+    behind the catalogue's transport faults (``ecom_sandbox/wire.py``). With
+    ``state_path``, the state is saved there on shutdown and by ``POST /_sandbox/save``."""
+    list_faults = ListFaults(sandbox.faults)
+
+    def store_of(scope: Scope) -> str | None:
+        auth = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+        merchant = sandbox.by_token(auth.removeprefix("Bearer ").strip() or None)
+        return merchant.merchant_id if merchant else None
 
     async def v2(request: Request) -> Response:
         rest = request.path_params["rest"]
@@ -62,7 +78,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         store = merchant.merchant_id if merchant else "-"
         await run_in_threadpool(sandbox.notify_request, store, f"/v2/{rest}", query)
 
-        delay, status = sandbox.faults.next_status(store)
+        delay, status = sandbox.faults.next_status(store, f"/v2/{rest}")
         if delay:
             await asyncio.sleep(delay)
         if status == 429:
@@ -81,11 +97,21 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         if handler is None:
             error = ApiError(404, "NOT_FOUND", f"{request.method} /v2/{rest} not found.")
             return JSONResponse(error.body(), status_code=404, headers=headers)
+        path, listing = f"/v2/{rest}", LISTS.get(rest)
+        if listing is not None and query.get("cursor"):
+            if sandbox.faults.take("expired_cursor", store, path) is not None:
+                error = ApiError(400, "INVALID_CURSOR", "The cursor is invalid: expired.",
+                                 "cursor")
+                return JSONResponse(error.body(), status_code=400, headers=headers)
+            list_faults.before_page(store, path, lambda r: sandbox.touch(
+                store, listing[1], r["id"]))
         try:
             with sandbox.lock:
-                payload = handler(merchant, query, sandbox.ctx())
+                payload = handler(merchant, query, sandbox.ctx(store))
         except ApiError as exc:
             return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
+        if listing is not None and isinstance(payload.get(listing[0]), list):
+            payload[listing[0]] = list_faults.after_page(store, path, payload[listing[0]])
         return JSONResponse(payload, headers=headers)
 
     async def admin_refund(request: Request) -> Response:
@@ -103,7 +129,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         sandbox.expire_cursors()
         return JSONResponse({"expired": True})
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/v2/{rest:path}", v2, methods=["GET", "POST", "PUT", "DELETE"]),
             Route("/_sandbox/refund", admin_refund, methods=["POST"]),
@@ -113,6 +139,7 @@ def create_app(sandbox: Sandbox, *, state_path: Path | None = None) -> Starlette
         ],
         lifespan=saving_lifespan(sandbox, state_path),
     )
+    return with_transport_faults(app, sandbox.faults, store_of)
 
 
 async def _query(request: Request) -> dict[str, Any]:

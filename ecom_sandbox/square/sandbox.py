@@ -76,8 +76,12 @@ class Sandbox(RequestHooks, SavedState):
     def merchant(self, merchant_id: str) -> MerchantData:
         return self.merchants[merchant_id]
 
-    def ctx(self) -> Ctx:
-        return Ctx(to_ms(self.clock()), self.cursors, self.settings.lag_seconds)
+    def now(self, merchant: str | None = None) -> datetime:
+        """The merchant's clock: ``clock`` plus any injected ``clock_skew``."""
+        return self.faults.now(self.clock, merchant)
+
+    def ctx(self, merchant: str | None = None) -> Ctx:
+        return Ctx(to_ms(self.now(merchant)), self.cursors, self.settings.lag_seconds)
 
     def expire_cursors(self) -> None:
         """Invalidate every cursor issued so far (next use → 400 INVALID_CURSOR)."""
@@ -90,7 +94,7 @@ class Sandbox(RequestHooks, SavedState):
         ``updated_at`` with ``now`` (default: the clock)."""
         with self.lock:
             return self.merchants[merchant].touch(KIND_ALIASES.get(kind, kind), record_id,
-                                                  to_ms(now or self.clock()), **changes)
+                                                  to_ms(now or self.now(merchant)), **changes)
 
     def refund(self, merchant: str, payment_id: str, amount: int | None = None,
                now: datetime | None = None) -> Record:
@@ -113,7 +117,7 @@ class Sandbox(RequestHooks, SavedState):
         """Run :func:`generator.add_activity` on every merchant (or one); counts per
         location."""
         rng = random.Random(seed) if seed is not None else self._activity_rng
-        now = now or self.clock()
+        now = now or self.now(merchant)
         counts: dict[str, dict[str, int]] = {}
         with self.lock:
             for m in [merchant] if merchant else list(self.merchants):

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from ecom_sync.crashpoints import crash_point
 from ecom_sync.publish.ledger import Ledger, OutboxRow, SendResult, Withdrawal
 from ecom_sync.publish.outbox import OutboxStore
 from ecom_sync.publish.report import PublishReport
@@ -56,7 +57,9 @@ def publish_outbox(destination: str, outbox: Path, ledger: Ledger, sender: Sende
             size = sender.batch_size(kind)
             for batch in ledger.delta(kind, size):
                 ledger.mark_sending(batch)
+                crash_point("publish.batch")
                 results = sender.send(kind, batch)
+                crash_point("publish.sent")
                 ledger.record(results)
                 _count(report, kind, {r.key: r.is_new for r in batch}, results)
             reasons = sender.withdraw_reasons(kind)

@@ -1,15 +1,24 @@
-"""The HTTP client every store connector uses: httpx plus tenacity retries.
+"""The HTTP client every store connector and destination uses: httpx plus tenacity retries.
 
 Platforms plug in what differs (auth header, rate-limit signals, error bodies) through a
 ``RatePolicy``; retrying, backoff and the "reconnect" error live here once.
+
+What is retried: 429, 5xx, timeouts, dropped connections and a 2xx whose body is not the
+JSON it should be (a proxy's page, a body cut short): the same request again, with
+backoff, up to ``max_attempts``; then the error names what kept failing, never a token.
+A request that is not idempotent (a POST that creates) is repeated only when it cannot
+have reached the API (the connection was never made); when it may have been served but
+its answer was lost, :class:`UnansweredRequest` hands the decision to the caller, which
+looks up before it creates again.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 from tenacity import (
@@ -22,6 +31,7 @@ from tenacity import (
 )
 
 from ecom_sync.config import HttpSettings
+from ecom_sync.crashpoints import crash_point
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +44,12 @@ class SourceError(RuntimeError):
         super().__init__(message)
         self.status = status
         self.code = code
+
+
+class UnansweredRequest(SourceError):
+    """A request that is not idempotent may have been served but its answer was lost
+    (timed out after it was sent, the connection dropped, an unreadable body). Repeating
+    it could do it twice: the caller looks the object up first."""
 
 
 class ReconnectRequired(SourceError):
@@ -122,15 +138,17 @@ class ApiClient:
         self.retries += 1
         exc = state.outcome.exception() if state.outcome else None
         log.warning(
-            "%s: %s; retry %d/%d in %.1fs",
-            self.label,
+            "%s; retry %d/%d in %.1fs",
             exc,
             state.attempt_number,
             self.settings.max_attempts - 1,
             state.next_action.sleep if state.next_action else 0,
         )
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def request(self, method: str, path: str, *, idempotent: bool | None = None,
+                **kwargs: Any) -> httpx.Response:
+        """Send with retries. ``idempotent`` (default: every method but POST) says whether
+        the request may be repeated when its answer was lost."""
         retrying = Retrying(
             retry=retry_if_exception_type(RetryableError),
             stop=stop_after_attempt(self.settings.max_attempts),
@@ -138,20 +156,24 @@ class ApiClient:
             before_sleep=self._before_sleep,
             reraise=True,
         )
-        return retrying(self._send, method, path, **kwargs)
+        repeatable = method.upper() != "POST" if idempotent is None else idempotent
+        return retrying(self._send, method, path, repeatable, **kwargs)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         return self.request("GET", path, params=params)
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, repeatable: bool, **kwargs: Any) -> httpx.Response:
         self.policy.before_request()
-        where = f"{method} {path}"
+        where = f"{method} {_without_query(path)}"
         try:
             response = self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException:
-            raise RetryableError(f"{self.label}: {where} timed out") from None
-        except httpx.TransportError as exc:
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            # Never reached the API: always safe to send again.
             raise RetryableError(f"{self.label}: {where} failed: {type(exc).__name__}") from None
+        except httpx.TimeoutException:
+            self._lost(where, "timed out", repeatable)
+        except httpx.TransportError as exc:
+            self._lost(where, f"failed: {type(exc).__name__}", repeatable)
         self.requests_made += 1
         self.policy.after_response(response)
         status = response.status_code
@@ -173,7 +195,33 @@ class ApiClient:
                 status,
                 self.policy.error_code(response),
             )
+        if response.content and status != 204 and not _is_json(response.content):
+            self._lost(where, f"answered HTTP {status} with a body that is not valid JSON "
+                       f"({len(response.content)} bytes)", repeatable)
+        crash_point("api.answered")
         return response
+
+    def _lost(self, where: str, what: str, repeatable: bool, status: int | None = None
+              ) -> NoReturn:
+        """The answer is lost: retry what may be repeated, hand the rest to the caller."""
+        message = f"{self.label}: {where} {what}"
+        if repeatable:
+            raise RetryableError(message, status=status) from None
+        raise UnansweredRequest(f"{message}; not repeated (it may have been done)",
+                                status) from None
+
+
+def _is_json(content: bytes) -> bool:
+    try:
+        json.loads(content)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        return False
+    return True
+
+
+def _without_query(path: str) -> str:
+    """A request target for messages: a full URL (a ``Link`` header's) keeps its path."""
+    return httpx.URL(path).path if "://" in path else path.split("?", 1)[0]
 
 
 def sleep(seconds: float) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ecom_sync.crashpoints import crash_point
+
 _STAMP = "%Y%m%dT%H%M%SZ"
+REJECTED_PART = "rejected"  # records an extract could not land, with why (staging lists them)
 
 
 @dataclass
@@ -28,6 +32,7 @@ class ExtractStats:
     pages: int = 0
     requests: int = 0
     retries: int = 0
+    repeated: int = 0  # records served again (same key and version), landed once
     skipped: dict[str, int] = field(default_factory=dict)  # reason → records left out
     deferred: int = 0  # in the window but after the run's upper bound: a later run lands them
 
@@ -37,6 +42,7 @@ class ExtractStats:
             "pages": self.pages,
             "api_requests": self.requests,
             "api_retries": self.retries,
+            "repeated_records": self.repeated,
             "deferred": self.deferred,
             "skipped": dict(self.skipped),
         }
@@ -100,11 +106,13 @@ def write_page_file(
 
 def swap_in(tmp: Path, final: Path) -> None:
     """Put folder ``tmp`` where ``final`` is, whole: readers see the old folder or the new
-    one, never half of either."""
+    one, never half of either (a process killed between the two renames leaves the old one
+    aside, named after it: :func:`recover_swaps` puts it back)."""
     trash = None
     if final.exists():
-        trash = final.parent / f".old-{uuid.uuid4().hex}"
+        trash = final.parent / f"{_ASIDE}{final.name}{_ASIDE_END}{uuid.uuid4().hex}"
         final.rename(trash)
+        crash_point("landing.swap")
     try:
         tmp.rename(final)
     except OSError:
@@ -116,11 +124,34 @@ def swap_in(tmp: Path, final: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
+_ASIDE, _ASIDE_END = ".old-", "~"
+STALE_TMP_S = 3600.0  # a writer's folder untouched this long belongs to a dead process
+
+
+def recover_swaps(base: Path) -> None:
+    """Undo what a killed writer left in a stream's folder: a window folder set aside by a
+    swap that never finished goes back in place (it is the last complete extract), one
+    replaced already is deleted, and writing folders untouched for an hour are removed."""
+    if not base.is_dir():
+        return
+    for child in base.iterdir():
+        if child.name.startswith(_ASIDE) and _ASIDE_END in child.name:
+            final = base / child.name[len(_ASIDE):].rpartition(_ASIDE_END)[0]
+            if final.exists():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.rename(final)
+        elif child.name.startswith(".tmp-") and \
+                time.time() - child.stat().st_mtime > STALE_TMP_S:
+            shutil.rmtree(child, ignore_errors=True)
+
+
 class LandingWriter:
     """Writes one window of one stream; ``commit`` swaps the folder in atomically."""
 
     def __init__(self, root: Path, connection: str, stream: str, window: Window) -> None:
         self.base = stream_dir(root, connection, stream)
+        recover_swaps(self.base)  # one writer per connection at a time (its api_ pool)
         self.window = window
         self.final = self.base / window.folder
         self.tmp = self.base / f".tmp-{uuid.uuid4().hex}"
@@ -132,6 +163,7 @@ class LandingWriter:
         """One page → one file. Returns the number of records written."""
         number = self.pages.get(part, 0) + 1
         n = write_page_file(self.tmp, part, number, records)
+        crash_point("landing.page")
         if n == 0:
             return 0
         self.pages[part] = number

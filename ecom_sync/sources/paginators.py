@@ -61,14 +61,21 @@ class ListRequest:
         target = path or self.path
         if self.method == "GET":
             return self.api.request("GET", target, params=params)
-        return self.api.request(self.method, target, json=dict(params or {}))
+        # A search by POST reads only: safe to send again when its answer was lost.
+        return self.api.request(self.method, target, json=dict(params or {}), idempotent=True)
 
     def records_of(self, response: httpx.Response) -> Page | None:
-        """The page's records; ``None`` for 204 / no body (past the last page)."""
+        """The page's records; ``None`` for 204 / no body (past the last page). Records
+        that are not a list (a body of another shape) fail the walk: taking them for an
+        empty page would end it early and lose the rest."""
         if response.status_code == 204 or not response.content:
             return None
         body = response.json()
         found = self.records(body) if callable(self.records) else dig(body, self.records)
+        if found is not None and not isinstance(found, list):
+            where = self.records if isinstance(self.records, str) else "the body"
+            raise SourceError(f"{self.api.label}: {self.path} answered a body whose "
+                              f"records ({where}) are not a list")
         return list(found or [])
 
 
@@ -161,7 +168,18 @@ class Keyset(Paginator):
             yield records
             if len(records) < request.page_size:
                 return
-            value = max(int(r[self.key]) for r in records) + self.step
+            ids = [i for i in map(self._id, records) if i is not None]
+            if not ids or max(ids) + self.step <= value:
+                raise SourceError(f"{request.api.label}: {request.path} answered a full page "
+                                  f"without a higher {self.key}; pagination cannot advance")
+            value = max(ids) + self.step
+
+    def _id(self, record: Any) -> int | None:
+        """A record's id for the next page; one without a usable id does not move it."""
+        try:
+            return int(record[self.key])
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 @dataclass(frozen=True)

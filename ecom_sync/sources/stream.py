@@ -4,13 +4,19 @@ A platform declares each stream as data (path, key, cursor, how the window becom
 request parameters, the paginator, where the records sit in the body) plus the hooks it
 needs, the way singer-sdk streams or Airbyte's declarative manifests do. What every
 source repeats lives here once: the walk over slices with a fixed upper bound, restarts
-on an expired cursor, the half-open window filter (widened by a late-data lookback where
-the API needs one), enrichment, landing each page with ``_extracted_at``, counted skips
-and the request/retry stats.
+on an expired cursor, the half-open window filter (widened by a lookback for the store's
+clock skew and late data), records served twice landed once, enrichment, landing each
+page with ``_extracted_at``, counted skips and the request/retry stats.
+
+A record whose key or cursor cannot be read is landed as the API gave it (the API filter
+put it in this window): staging rejects it into ``staging.rejected_records`` with the
+reason, so it shows in ``canonical.skipped_records`` instead of vanishing here.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ecom_sync.config import ConnectionConfig
-from ecom_sync.sources.http import ApiClient
-from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window, utc_ts
+from ecom_sync.sources.http import ApiClient, ReconnectRequired, SourceError
+from ecom_sync.sources.landing import REJECTED_PART, ExtractStats, LandingWriter, Window, utc_ts
 from ecom_sync.sources.paginators import (
     ExpiredCursor,
     ListRequest,
@@ -61,11 +67,23 @@ class StreamRun:
     writer: LandingWriter
     stats: ExtractStats
     extracted_at: str
-    lower: datetime  # the window's start minus the stream's lookback (late data)
+    lower: datetime  # the window's start minus the lookback (clock skew, late data)
+    landed: set[int] = field(default_factory=set)  # (key, cursor) of records landed
+
+    rejected: list[Record] = field(default_factory=list)
 
     def skip(self, reason: str) -> None:
         """Count a record left out, with the reason (visible in the run's metadata)."""
         self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
+
+    def reject(self, record: Any, record_id: Any, reason: str) -> None:
+        """A record that cannot be landed: counted here, and landed as a rejection (its id,
+        the reason) that staging lists in ``staging.rejected_records``."""
+        self.skip(reason)
+        fingerprint = hashlib.md5(json.dumps(record, sort_keys=True, default=str).encode())
+        self.rejected.append({"record_id": None if record_id is None else str(record_id),
+                              "reason": reason, "fingerprint": fingerprint.hexdigest(),
+                              "_extracted_at": self.extracted_at})
 
 
 @dataclass(frozen=True)
@@ -94,11 +112,12 @@ class Stream:
     (walks restarted when the API expires a cursor: from the newest cursor value seen if
     ``sorted_by_cursor``, else from the window's start), ``max_page_size`` (the endpoint's
     limit, below the connection's ``page_size``), ``lookback`` (data that reaches the API
-    late, stamped in the past: each walk starts that much before the window and lands
-    those records too), ``version_field`` (staging keeps the newest cursor, then the
-    highest version), ``parts``. Hooks, each given the :class:`StreamRun`: ``check``
-    before any page (a missing scope, an unknown location), ``read`` instead of the API
-    walk (records announced by webhooks), ``enrich`` per kept record (sub-resources).
+    late, stamped in the past: each walk starts that much before the window, at least the
+    connection's ``clock_skew_s``, and lands those records too), ``version_field``
+    (staging keeps the newest cursor, then the highest version), ``parts``. Hooks, each
+    given the :class:`StreamRun`: ``check`` before any page (a missing scope, an unknown
+    location), ``read`` instead of the API walk (records announced by webhooks),
+    ``enrich`` per kept record (sub-resources).
     """
 
     name: str
@@ -132,7 +151,7 @@ class Stream:
         """Page the API for ``window`` and land every page through ``writer``."""
         now = datetime.now(UTC)
         run = StreamRun(conn, api, window, min(window.end, now), writer, ExtractStats(),
-                        now.isoformat(), window.start - self.lookback)
+                        now.isoformat(), self.lower_bound(conn, window))
         if self.check is not None:
             self.check(run)
         if run.upper < run.lower:  # narrowed below the walk: nothing is visible yet
@@ -150,21 +169,22 @@ class Stream:
         run.stats.retries = api.retries
         return run.stats
 
+    def lower_bound(self, conn: ConnectionConfig, window: Window) -> datetime:
+        """Where walks of ``window`` start: its start, less the stream's lookback or the
+        store's clock skew, whichever is longer. A record the store stamps with a clock
+        behind ours (or commits late) can carry a time before a window that was already
+        walked; the next window's walk still reaches back to it."""
+        skew = timedelta(seconds=getattr(conn, "clock_skew_s", 0))
+        return window.start - max(self.lookback, skew)
+
     def walk(self, run: StreamRun) -> Iterator[Page]:
         """Every slice's pages for ``[lower, upper]`` (API bounds are inclusive; ``_land``
-        keeps the half-open window, widened by the lookback). With several slices each key
-        is landed once (a store may list a record under two of them)."""
+        keeps the half-open window, widened by the lookback). A record listed under two
+        slices, or served twice, is landed once (``_land``)."""
         assert self.paginator is not None, f"stream {self.name}: no paginator and no read hook"
         slices = self.slices(run.conn) if callable(self.slices) else self.slices
-        seen: set[tuple[Any, ...]] | None = set() if len(slices) > 1 else None
         for extra in slices:
-            for page in self._walk_slice(run, extra):
-                if seen is None:
-                    yield page
-                    continue
-                fresh = [r for r in page if self._key(r) not in seen]
-                seen.update(self._key(r) for r in fresh)
-                yield fresh
+            yield from self._walk_slice(run, extra)
 
     def _walk_slice(self, run: StreamRun, extra: Mapping[str, Any]) -> Iterator[Page]:
         assert self.paginator is not None
@@ -194,20 +214,58 @@ class Stream:
         run.stats.pages += 1
         kept = []
         for record in page:
-            cursor = self._cursor(record)
-            if cursor is None:
-                run.skip(f"unreadable_{self.cursor_field}")
-            elif not run.lower <= cursor < run.window.end:
+            if not isinstance(record, dict):
+                run.reject(record, None, "not_an_object")
                 continue
-            elif cursor > run.upper:
+            cursor = self._cursor(record)
+            if cursor is not None and not run.lower <= cursor < run.window.end:
+                continue  # another window's (API bounds are inclusive)
+            if cursor is not None and cursor > run.upper:
                 run.stats.deferred += 1  # not visible yet: the next run of the window lands it
-            else:
-                kept.append(record)
+                continue
+            served = self._fingerprint(record)
+            if served in run.landed:
+                run.stats.repeated += 1  # the same version again: a page repeated
+                continue
+            run.landed.add(served)
+            kept.append(record)  # an unreadable cursor lands for staging to reject
         if self.enrich is not None:
-            kept = [self.enrich(run, r) for r in kept]
+            kept = [r for r in (self._enriched(run, r) for r in kept) if r is not None]
         run.stats.records += run.writer.write_page(
             {**r, "_extracted_at": run.extracted_at} for r in kept
         )
+        if run.rejected:
+            run.writer.write_page(run.rejected, part=REJECTED_PART)
+            run.rejected.clear()
+
+    def _enriched(self, run: StreamRun, record: Record) -> Record | None:
+        """The record with its sub-resources. One without an id lands as given (staging
+        rejects it with the reason); one whose sub-resources the API refuses (a 4xx: an id
+        of the wrong type, the record gone meanwhile) is rejected, never failing the run.
+        Outages and refused credentials still stop the run."""
+        assert self.enrich is not None
+        if not self._has_key(record):
+            return record
+        try:
+            return self.enrich(run, record)
+        except SourceError as exc:
+            if isinstance(exc, ReconnectRequired) or exc.status is None or exc.status == 429 \
+                    or exc.status >= 500:
+                raise
+            run.reject(record, record.get(self.primary_key[0]), f"sub_resources_http_{exc.status}")
+            return None
+
+    def _fingerprint(self, record: Record) -> int:
+        """The record's key and version (cursor, and ``version_field`` if any); the whole
+        record when its key is incomplete."""
+        if self._has_key(record):
+            version = (record.get(self.cursor_field),
+                       record.get(self.version_field) if self.version_field else None)
+            return hash((self._key(record), repr(version)))
+        return hash(json.dumps(record, sort_keys=True, default=str))
+
+    def _has_key(self, record: Record) -> bool:
+        return all(record.get(k) not in (None, "") for k in self.primary_key)
 
     def _cursor(self, record: Record) -> datetime | None:
         try:
@@ -215,5 +273,5 @@ class Stream:
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
-    def _key(self, record: Record) -> tuple[Any, ...]:
-        return tuple(record.get(k) for k in self.primary_key)
+    def _key(self, record: Record) -> tuple[str, ...]:
+        return tuple(str(record.get(k)) for k in self.primary_key)

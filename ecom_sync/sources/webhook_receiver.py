@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import hmac
 import importlib
+import json
 import logging
 import os
 from collections.abc import Callable
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ecom_sync.config import EcomSyncConfig
+from ecom_sync.crashpoints import crash_point
 from ecom_sync.sources.webhook_store import WebhookEvent, WebhookStore
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Ecom-Sync-Secret"
+MAX_BODY = 1024 * 1024  # a store's webhook is a few hundred bytes
 Parser = Callable[[str, dict], WebhookEvent]
 
 
@@ -32,6 +37,13 @@ def _parser(platform: str) -> Parser | None:
     except ModuleNotFoundError:
         return None
     return module.parse_event
+
+
+def _reason(exc: Exception) -> str:
+    """A short, body-free reason (a JSON error names the position, not the content)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON ({exc.msg} at {exc.pos})"
+    return str(exc)[:200] if isinstance(exc, ValueError) else type(exc).__name__
 
 
 def webhook_secrets(config: EcomSyncConfig) -> dict[str, str]:
@@ -60,17 +72,29 @@ def create_receiver(
         if not hmac.compare_digest(given.encode(), secrets[connection].encode()):
             received["rejected"] += 1
             return JSONResponse({"error": "bad secret"}, status_code=401)
-        try:
-            event = parser(connection, await request.json())
-        except ValueError as exc:
+        body = await request.body()
+        if len(body) > MAX_BODY:
             received["rejected"] += 1
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        # Durable before 2xx: a crash after this line loses nothing, the store retries.
-        stored = store.add(event)
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        try:
+            payload = json.loads(body)
+            if not isinstance(payload, dict):
+                raise ValueError("the body is not a JSON object")
+            event = parser(connection, payload)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError,
+                OSError) as exc:
+            # Malformed: a clear 4xx, nothing stored; the receiver keeps serving.
+            received["rejected"] += 1
+            return JSONResponse({"error": f"malformed webhook: {_reason(exc)}"},
+                                status_code=400)
+        # Durable before 2xx: committed (WAL, synchronous=FULL) before the answer goes
+        # out, so a crash right after it loses nothing; the store retries unanswered ones.
+        stored = await run_in_threadpool(store.add, event)
         received["stored" if stored else "duplicates"] += 1
         log.info("%s: %s %s (%s)", connection, event.scope, event.resource_id,
                  "stored" if stored else "duplicate")
-        return JSONResponse({"stored": stored})
+        return JSONResponse({"stored": stored},
+                            background=BackgroundTask(crash_point, "webhook.answered"))
 
     async def health(_: Request) -> Response:
         return JSONResponse({"ok": True, **received})

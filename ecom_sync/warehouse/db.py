@@ -30,6 +30,29 @@ def configure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("set TimeZone = 'UTC'")
     con.execute("set memory_limit = ?", [memory_limit()])
 
+
+# What stores send is read leniently and judged in one place (issue 13):
+#   parse_ts: a timestamp in any form the APIs have used (ISO 8601 with or without zone,
+#     'T' or millis; a date alone; RFC 2822, BigCommerce v2; Unix seconds), else null;
+#   valid_email: something@domain.tld without spaces, at most 254 characters; any
+#     script (internationalised addresses are valid);
+#   short_text: text cut to ``n`` characters (a 10 MB name stops here);
+#   text_id: an id an API gives as text, read as JSON: a non-empty string or a whole
+#     number, else null (an object, array, boolean or empty text is no id).
+_MACROS = r"""
+create or replace macro parse_ts(s) as coalesce(
+    try_cast(s as timestamptz),
+    try_strptime(s::varchar, '%a, %d %b %Y %H:%M:%S %z'),
+    case when regexp_full_match(s::varchar, '\d{9,11}(\.\d+)?')
+         then to_timestamp(s::double) end);
+create or replace macro valid_email(e) as
+    length(trim(e)) <= 254 and regexp_full_match(trim(e), '[^@\s]+@[^@\s.]+(\.[^@\s.]+)+');
+create or replace macro short_text(s, n) as left(s, n);
+create or replace macro text_id(j) as
+    case when json_type(j) in ('VARCHAR', 'BIGINT', 'UBIGINT')
+         then nullif(trim(j ->> '$'), '') end;
+"""
+
 _BOOTSTRAP = """
 create schema if not exists ref;
 create schema if not exists staging;
@@ -42,6 +65,15 @@ create table if not exists ref.connections (
     order_url_template varchar,
     enabled boolean not null,
     updated_at timestamptz not null
+);
+create table if not exists staging.rejected_records (
+    connection varchar not null,
+    stream varchar not null,
+    record_id varchar,                -- its key as sent (null: none, or unreadable)
+    reason varchar not null,          -- missing_<key>, unreadable_<cursor>, ... (issue 13)
+    fingerprint varchar not null,     -- md5 of the record: one row per record and reason
+    _extracted_at timestamptz,
+    primary key (connection, stream, fingerprint, reason)
 );
 create table if not exists ref.consent_policies (
     connection varchar primary key,   -- a connection's consent_policy (config), written by
@@ -78,9 +110,23 @@ def connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         configure(con)
         con.execute(_BOOTSTRAP)
         _load_currencies(con)
+        _define_macros(con)
         yield con
     finally:
         con.close()
+
+
+def _define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """The shared macros, kept in the file (any reader of the views has them), defined
+    again only when their text changed (its digest is the comment of ``ref.macros``)."""
+    digest = hashlib.md5(_MACROS.encode()).hexdigest()
+    row = con.execute("select comment from duckdb_tables() where schema_name = 'ref' "
+                      "and table_name = 'macros'").fetchone()
+    if row and row[0] == digest:
+        return
+    con.execute(_MACROS)
+    con.execute("create or replace table ref.macros as select 1 as defined")
+    con.execute(f"comment on table ref.macros is '{digest}'")
 
 
 def _load_currencies(con: duckdb.DuckDBPyConnection) -> None:
@@ -125,4 +171,4 @@ def markdown_preview(con: duckdb.DuckDBPyConnection, sql: str, params: list | No
     frame = con.execute(sql, params or []).df()
     if frame.empty:
         return "_(no rows)_"
-    return frame.iloc[:, :8].map(lambda v: mask_emails(str(v))[:40]).to_markdown(index=False)
+    return frame.iloc[:, :8].map(lambda v: mask_emails(str(v)[:400])[:40]).to_markdown(index=False)

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 
 from ecom_sync.config import ConnectionConfig
-from ecom_sync.sources.landing import Window, landed_files, landed_windows
+from ecom_sync.crashpoints import crash_point
+from ecom_sync.sources.landing import REJECTED_PART, Window, landed_files, landed_windows
 from ecom_sync.sources.registry import Platform
 from ecom_sync.sources.stream import Stream
 from ecom_sync.warehouse.db import transaction
@@ -66,15 +67,22 @@ def merge_files(
     connection: str,
     files_per_merge: int | None = None,
     version: str | None = None,
+    stream: str | None = None,
 ) -> StageResult:
     """Upsert the newest version of each key from ``files`` into ``staging.<table>``,
     ``files_per_merge`` files (default ``FILES_PER_MERGE``) per statement: the newest
-    ``cursor``, then (when the API numbers them) the highest numeric ``version``. Runs
-    inside the caller's transaction."""
+    ``cursor``, then (when the API numbers them) the highest numeric ``version``. A row
+    whose key or cursor could not be read goes to ``staging.rejected_records`` with the
+    reason instead (as ``stream``), and a good version of a key clears its rejections.
+    Runs inside the caller's transaction."""
     target = f"staging.{table}"
     if not files:
         return StageResult(table, 0, 0, 0, _count(con, target, connection))
     keys = ", ".join(("connection", *key))
+    readable = " and ".join(f"{k} is not null" for k in (*key, cursor))
+    reason = " ".join([f"when {k} is null then 'missing_{k}'" for k in key]
+                      + [f"when {cursor} is null then 'unreadable_{cursor}'"])
+    key_text = _key_text(key)
     join = " and ".join(f"t.{k} = b.{k}" for k in ("connection", *key))
     # Two versions stamped in the same millisecond are told apart by their number.
     newest = f"{cursor} desc" + (f", {version} desc nulls last" if version else "")
@@ -89,19 +97,42 @@ def merge_files(
     for start in range(0, len(files), step):
         chunk = files[start : start + step]
         con.execute(
-            f"create or replace temp table _batch as select * from ({select_sql}) "
-            f"qualify row_number() over (partition by {keys} "
-            f"order by {newest}, _extracted_at desc) = 1",
+            f"create or replace temp table _staged as select * from ({select_sql})",
             {"files": [str(f) for f in chunk], "connection": connection},
         )
+        con.execute(f"""
+            insert or replace into staging.rejected_records by name
+            select connection, $stream as stream, {key_text} as record_id,
+                   case {reason} end as reason,
+                   md5(struct_pack(*columns(* exclude (_extracted_at)))::varchar)
+                       as fingerprint, _extracted_at
+            from _staged where not ({readable})
+            """, {"stream": stream or table})
+        con.execute(
+            f"create or replace temp table _batch as select * from _staged where {readable} "
+            f"qualify row_number() over (partition by {keys} "
+            f"order by {newest}, _extracted_at desc) = 1"
+        )
+        con.execute("drop table _staged")
         rows_read += con.execute("select count(*) from _batch").fetchone()[0]
+        con.execute(f"""
+            delete from staging.rejected_records r using _batch b
+            where r.connection = b.connection and r.stream = $stream
+              and r.record_id = {_key_text(key, "b.")}
+            """, {"stream": stream or table})
         # Replace what is older (or equal: a re-extract of the same version is a no-op).
         con.execute(f"delete from {target} t using _batch b where {join} and {older_or_same}")
+        crash_point("staging.merge")
         written += con.execute(
             f"insert into {target} by name select b.* from _batch b anti join {target} t on {join}"
         ).fetchone()[0]
         con.execute("drop table _batch")
     return StageResult(table, len(files), rows_read, written, _count(con, target, connection))
+
+
+def _key_text(key: tuple[str, ...], alias: str = "") -> str:
+    """A record's key as one text (``a|b`` for a composite key), as rejections name it."""
+    return " || '|' || ".join(f"{alias}{k}::varchar" for k in key)
 
 
 def _count(con: duckdb.DuckDBPyConnection, target: str, connection: str) -> int:
@@ -160,8 +191,20 @@ def _merge_stream(
             files=landed_files(landing_root, conn.name, stream.name, window),
             connection=conn.name,
             version=stream.version_field,
+            stream=stream.name,
         )
     ]
+    rejected = landed_files(landing_root, conn.name, stream.name, window, REJECTED_PART)
+    if rejected:  # records the extract could not land (sub-resources refused, not objects)
+        con.execute("""
+            insert or replace into staging.rejected_records by name
+            select $connection as connection, $stream as stream, record_id, reason,
+                   fingerprint, _extracted_at::timestamptz as _extracted_at
+            from read_json($files, format = 'newline_delimited', records = true, columns = {
+                record_id: 'varchar', reason: 'varchar', fingerprint: 'varchar',
+                _extracted_at: 'varchar'})
+            """, {"files": [str(f) for f in rejected], "connection": conn.name,
+                  "stream": stream.name})
     for part in stream.parts:
         results.append(
             merge_files(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from ecom_sync.defs import build_definitions
 from ecom_sync.defs.automation import active_sync_tags, connection_staging_keys, sync_job_name
 from ecom_sync.defs.partitions import SYNC_FROM_TAG, synced_through
 from ecom_sync.sync_modes import SyncRange
+from ecom_sync.warehouse import checks
 from ecom_sync_tests.conftest import Served
 from ecom_sync_tests.helpers import (
     TOKENS,
@@ -172,8 +174,12 @@ def test_r_s4_reconnecting_with_a_new_token_resumes_without_duplicates(
     assert landed == len(store.orders)
 
 
-def test_failed_checks_keep_the_live_canonical_tables(ecom_home: Path, served: Served) -> None:
-    """Tables are built beside the live ones and swapped in only when the checks pass."""
+def test_failed_checks_keep_the_live_canonical_tables(
+    ecom_home: Path, served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tables are built beside the live ones and swapped in only when the checks pass. A
+    negative total no longer reaches a check (issue 13: the order is left out and listed in
+    skipped_records), so the check is made stricter than the data for the second build."""
     config = make_config(served.url)
     defs = build_definitions(config)
     conn = config.connection("acme_outdoor")
@@ -181,13 +187,26 @@ def test_failed_checks_keep_the_live_canonical_tables(ecom_home: Path, served: S
     assert build_canonical(defs).success
     live = snapshot(ecom_home)["canonical.orders"]
     con = duckdb.connect(str(ecom_home / "warehouse.duckdb"))
-    con.execute("update staging.bigcommerce_orders set total_inc_tax = -1 "
-                "where id = (select min(id) from staging.bigcommerce_orders)")
+    bad = con.execute("select min(id)::varchar from staging.bigcommerce_orders").fetchone()[0]
+    con.execute("update staging.bigcommerce_orders set total_inc_tax = -1 where id = ?", [bad])
+    con.close()
+    assert build_canonical(defs).success
+    skipped = snapshot(ecom_home)["canonical.orders"]
+    assert skipped == [r for r in live if bad not in r] and len(skipped) == len(live) - 1
+    con = duckdb.connect(str(ecom_home / "warehouse.duckdb"), read_only=True)
+    assert con.execute("select reason from canonical.skipped_records where entity = 'order' "
+                       "and record_id = ?", [bad]).fetchall() == [("negative_amount",)]
+    con.close()
+    strict = [replace(c, sql="select count(*) from orders") if c.name == "money_non_negative"
+              else c for c in checks.CHECKS]
+    monkeypatch.setattr(checks, "CHECKS", tuple(strict))
+    con = duckdb.connect(str(ecom_home / "warehouse.duckdb"))
+    con.execute("update staging.bigcommerce_orders set total_inc_tax = 1 where id = ?", [bad])
     con.close()
     result = build_canonical(defs, raise_on_error=False)
     assert not result.success
-    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks["money_non_negative"] is False
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations["money_non_negative"] is False
     assert not result.get_asset_materialization_events()
-    assert snapshot(ecom_home)["canonical.orders"] == live
+    assert snapshot(ecom_home)["canonical.orders"] == skipped  # the live tables kept
     assert isinstance(result, dg.ExecuteInProcessResult)

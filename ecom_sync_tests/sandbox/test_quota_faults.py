@@ -91,7 +91,7 @@ def test_faults_and_activity_via_admin_endpoints(served: Served) -> None:
         assert c.get("/v3/customers").status_code == 500
         assert admin.post("/_sandbox/faults", json={"kind": "nope"}).status_code == 400
         admin.post("/_sandbox/faults", json={"faults": [{"kind": "error", "count": 9}]})
-        assert admin.post("/_sandbox/faults", json={"clear": True}).json() == {"active": []}
+        assert admin.post("/_sandbox/faults", json={"clear": True}).json()["active"] == []
         before = admin.get("/_sandbox/summary").json()[US]["counts"]["orders"]
         counts = admin.post("/_sandbox/activity", json={"new_orders": 4, "seed": 3}).json()
         assert counts["counts"][US]["new_orders"] == 4

@@ -201,3 +201,18 @@ def test_landed_files_are_ordered_and_per_part(tmp_path: Path) -> None:
     assert [r["id"] for r in read_ndjson(pages)] == list(range(12))
     cats = landed_files(tmp_path, "shop", "products", w, part="categories")
     assert [r["id"] for r in read_ndjson(cats)] == [99]
+
+
+def test_a_swap_killed_between_its_renames_is_undone_by_the_next_writer(tmp_path: Path) -> None:
+    """Issue 13: a process killed after moving a window's folder aside and before putting
+    the new extract in place leaves the old folder aside; the next writer of the stream
+    puts it back, so readers find the last complete extract again."""
+    window = Window(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC))
+    with LandingWriter(tmp_path, "c", "orders", window) as writer:
+        writer.write_page([{"id": 1}])
+        final = writer.commit()
+    aside = final.parent / f".old-{final.name}~dead"
+    final.rename(aside)  # what the killed swap left
+    LandingWriter(tmp_path, "c", "orders", window).abort()
+    assert final.is_dir() and not aside.exists()
+    assert [w for w, _ in landed_windows(tmp_path, "c", "orders")] == [window]

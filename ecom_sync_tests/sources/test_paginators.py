@@ -154,7 +154,8 @@ def test_page_numbers_stop_at_the_pages_the_body_reports(
 ) -> None:
     """Shop site: ``page``/``per_page``, ``meta.pages`` says where the walk ends; the
     window stays half-open although ``modified_until`` is inclusive; a row with an
-    unreadable timestamp is skipped and counted, the others land."""
+    unreadable timestamp lands as the API gave it (the API put it in this window; staging
+    rejects it with the reason, issue 13)."""
     api, url = served
     stream = Stream(
         "customers", ("id",), "updated_at", "shopsite_customers", "", path="/customers",
@@ -164,6 +165,6 @@ def test_page_numbers_stop_at_the_pages_the_body_reports(
     )
     window = Window(T0 + timedelta(hours=1), T0 + timedelta(hours=22))
     rows, stats = extract(url, stream, window, tmp_path)
-    assert [r["id"] for r in rows] == [r["id"] for r in RECORDS[1:22]]
-    assert stats.skipped == {"unreadable_updated_at": 1}
+    assert sorted(r["id"] for r in rows) == sorted(["BAD", *(r["id"] for r in RECORDS[1:22])])
+    assert stats.skipped == {}
     assert api.pages_asked == [1, 2, 3, 4, 5]  # 22 records in the inclusive API range

@@ -44,7 +44,7 @@ class ActiveCampaignClient:
             base_url=f"{dest.api_url.rstrip('/')}/api/3",
             headers={"Api-Token": token, "Content-Type": "application/json"},
             settings=HttpSettings(timeout_s=dest.timeout_s, max_attempts=dest.max_attempts,
-                                  backoff_max_s=60),
+                                  backoff_max_s=dest.backoff_max_s),
             label=f"ActiveCampaign '{dest.name}'",
             reconnect_hint=(
                 f"copy the API key from Settings → Developer into the environment variable "
@@ -66,8 +66,10 @@ class ActiveCampaignClient:
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.api.get(path, params).json()
 
-    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self.api.request("POST", path, json=body).json()
+    def post(self, path: str, body: dict[str, Any], idempotent: bool = False) -> dict[str, Any]:
+        """A create unless ``idempotent``: an answer lost on the way raises
+        ``UnansweredRequest`` (look it up before creating again)."""
+        return self.api.request("POST", path, json=body, idempotent=idempotent).json()
 
     def put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self.api.request("PUT", path, json=body).json()
@@ -126,7 +128,8 @@ class ActiveCampaignClient:
 
     def bulk_import(self, contacts: list[dict[str, Any]]) -> str:
         self.bulk_pacing.try_acquire("bulk_import")
-        body = self.post("/import/bulk_import", {"contacts": contacts})
+        # An import upserts by e-mail: repeating one changes nothing.
+        body = self.post("/import/bulk_import", {"contacts": contacts}, idempotent=True)
         return str(body["batchId"])
 
     def import_info(self, batch_id: str) -> dict[str, Any]:
@@ -135,8 +138,10 @@ class ActiveCampaignClient:
     # -- GraphQL ------------------------------------------------------------------------
 
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        # Reads and upserts by store id (bulkUpsertOrdersAsync): safe to repeat.
         body = self.api.request(
-            "POST", "/ecom/graphql", json={"query": query, "variables": variables}
+            "POST", "/ecom/graphql", json={"query": query, "variables": variables},
+            idempotent=True,
         ).json()
         if body.get("errors"):
             first = body["errors"][0].get("message", "GraphQL error")

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ecom_sync.crashpoints import crash_point
 from ecom_sync.destinations.activecampaign.client import (
     UNSUBSCRIBED,
     ActiveCampaignClient,
@@ -23,7 +24,7 @@ from ecom_sync.publish.freshness import is_fresh
 from ecom_sync.publish.ledger import Ledger, OutboxRow, SendResult
 from ecom_sync.publish.outbox import OutboxFiles, OutboxStore
 from ecom_sync.publish.report import PublishReport
-from ecom_sync.sources.http import SourceError
+from ecom_sync.sources.http import SourceError, UnansweredRequest
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,9 @@ class ActiveCampaignPublisher:
             send = senders[kind]
             for batch in self.ledger.delta(kind, batch_sizes[kind]):
                 self.ledger.mark_sending(batch)
+                crash_point("publish.batch")
                 results = send(batch)
+                crash_point("publish.sent")
                 self.ledger.record(results)
                 by_key = {r.key: r for r in batch}
                 for result in results:
@@ -131,13 +134,17 @@ class ActiveCampaignPublisher:
                     raise
         try:
             return self.client.post(path, {wrapper: body})[wrapper]["id"]
+        except UnansweredRequest:
+            existing = find()  # it may have been made: never create it twice
+            if existing is None:
+                return self.client.post(path, {wrapper: body})[wrapper]["id"]
         except SourceError as exc:
             if exc.status != 422:
                 raise
             existing = find()
             if existing is None:
                 raise
-            return self.client.put(f"{path}/{existing['id']}", {wrapper: body})[wrapper]["id"]
+        return self.client.put(f"{path}/{existing['id']}", {wrapper: body})[wrapper]["id"]
 
     def _each(
         self, rows: list[OutboxRow], send_one: Callable[[OutboxRow], tuple[str, int | None]]
@@ -354,7 +361,15 @@ class ActiveCampaignPublisher:
             return str(found["id"])
         # No acceptsMarketing: a cart knows nothing of consent, so none is set (AC's
         # default, not opted in; C5 sets none either); the customer's record sends it.
-        created = self.client.post("/ecomCustomers", {"ecomCustomer": {
+        body = {"ecomCustomer": {
             "connectionid": connection_id, "externalid": row.email_key,
-            "email": row.payload["email"]}})
+            "email": row.payload["email"]}}
+        try:
+            created = self.client.post("/ecomCustomers", body)
+        except UnansweredRequest:
+            found = self.client.find_one("/ecomCustomers", "ecomCustomers", {
+                "email": row.payload["email"], "connectionid": connection_id})
+            if found:
+                return str(found["id"])
+            created = self.client.post("/ecomCustomers", body)
         return str(created["ecomCustomer"]["id"])

@@ -102,7 +102,7 @@ class ConnectifClient:
             base_url=dest.api_url,
             headers={"Authorization": f"apiKey {api_key}", "Content-Type": "application/json"},
             settings=HttpSettings(timeout_s=dest.timeout_s, max_attempts=dest.max_attempts,
-                                  backoff_max_s=60),
+                                  backoff_max_s=dest.backoff_max_s),
             label=f"Connectif '{dest.name}'",
             reconnect_hint=(f"create an API key in Connectif and put its Key Id into "
                             f"{dest.key_id_env} and its Key Secret into {dest.token_env}"),

@@ -76,6 +76,7 @@ class ConnectifDestination(DestinationConfig):
     rate_limit_per_second: float = Field(100.0, gt=0)
     timeout_s: float = Field(30.0, gt=0)
     max_attempts: int = Field(8, ge=1)
+    backoff_max_s: float = Field(60.0, gt=0)  # the longest wait between two attempts
     batch_size: int = Field(50, ge=1, le=1000)  # objects per ledger batch
 
     @field_validator("authorised_domains")

@@ -18,6 +18,7 @@ from ecom_sync.destinations.connectif.config import ConnectifDestination
 from ecom_sync.publish.freshness import is_fresh
 from ecom_sync.publish.ledger import Ledger, OutboxRow, SendResult, Withdrawal
 from ecom_sync.publish.payloads import without_nulls
+from ecom_sync.sources.http import UnansweredRequest
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ NOT_COUNTED = "status_not_counted"
 # The ledger hash of a product created from an order line (not from the catalog): the
 # catalog's own version, when it comes, always differs and is sent.
 FROM_ORDER_LINE = "from-order-line"
+# The remote id of a cart event whose answer was lost (events cannot be read back).
+UNCONFIRMED = "unconfirmed"
 
 
 class ConnectifSender:
@@ -180,7 +183,7 @@ class ConnectifSender:
         """E0101/E0102 mean the contact or a product vanished from Connectif after the
         ledger saw it sent (deleted there by hand): make it again, once."""
         try:
-            self.client.create_purchase(body, fire)
+            self._create_once(body, fire)
         except ConnectifError as exc:
             if exc.code == "E0101":
                 self._ensure_contact(row.email_key, body["contactEmail"], force=True)
@@ -193,16 +196,30 @@ class ConnectifSender:
                 raise
             log.warning("%s: purchase %s: %s; made it and sent the purchase again",
                         self.dest.name, body["purchaseId"], exc.code)
+            self._create_once(body, fire)
+
+    def _create_once(self, body: dict[str, Any], fire: bool) -> None:
+        """Create; when the answer was lost, look it up before creating it again."""
+        try:
             self.client.create_purchase(body, fire)
+        except UnansweredRequest:
+            if not self.client.purchase_exists(body["purchaseId"]):
+                self.client.create_purchase(body, fire)
 
     def _event_type(self, rows: list[OutboxRow]) -> list[SendResult]:
-        def send(row: OutboxRow) -> tuple[str, None, None]:
+        def create(row: OutboxRow) -> None:
             try:
                 self.client.create_event_type(row.payload["integration_id"],
                                               row.payload["body"])
             except ConnectifError as exc:
                 if exc.status != 409:  # 409: it exists already (created once)
                     raise
+
+        def send(row: OutboxRow) -> tuple[str, None, None]:
+            try:
+                create(row)
+            except UnansweredRequest:
+                create(row)  # made or not, a second create is harmless (409)
             return row.key, None, None
 
         return self._each(rows, send)
@@ -221,7 +238,13 @@ class ConnectifSender:
             if not self._fresh_cart(row):
                 return None, None, "not_sent_historical"
             self._ensure_contact(row.email_key, row.payload["email"])
-            event = self.client.send_event(alias, without_nulls(row.payload))
+            try:
+                event = self.client.send_event(alias, without_nulls(row.payload))
+            except UnansweredRequest:
+                # An event fires workflows and cannot be looked up: sent at most once.
+                log.warning("%s: cart %s: the event's answer was lost; not sent again",
+                            self.dest.name, row.key)
+                return UNCONFIRMED, None, "unconfirmed"
             return str(event["id"]), None, None
 
         return self._each(rows, send)

@@ -99,7 +99,9 @@ class RecoveryUrls:
     def get(self, cart_id: str) -> str | None:
         url = self.kept.get(cart_id)
         if url is None:
-            response = self.api.request("POST", f"/v3/carts/{cart_id}/redirect_urls")
+            # Another URL made by a repeat is harmless: only the one kept is ever sent.
+            response = self.api.request("POST", f"/v3/carts/{cart_id}/redirect_urls",
+                                        idempotent=True)
             url = response.json().get("data", {}).get("cart_url")
             if url:
                 self.kept[cart_id] = self.made[cart_id] = url

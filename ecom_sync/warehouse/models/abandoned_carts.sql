@@ -30,7 +30,8 @@ left join (
     select connection, cart_id, order_id from orders where cart_id is not null
     qualify row_number() over (partition by connection, cart_id order by placed_at, order_id) = 1
 ) o on o.connection = c.connection and o.cart_id = c.cart_id
-where not exists (
+where c.problem is null  -- problems/carts.sql: listed in skipped_records
+  and not exists (
     select 1 from erased_people e
     where e.email_key = lower(trim(c.email))
       and (e.readmitted_at is null or c.abandoned_at <= e.erased_at))

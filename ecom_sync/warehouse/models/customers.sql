@@ -19,5 +19,6 @@ select
 from conformed.customers c
 join ref.connections rc using (connection)
 where nullif(trim(c.email), '') is not null
+  and c.problem is null  -- problems/customers.sql: listed in skipped_records
   and lower(trim(c.email)) not in (
       select email_key from erased_people where readmitted_at is null)

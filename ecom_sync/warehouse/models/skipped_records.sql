@@ -1,4 +1,5 @@
--- What could not be synced, and why (C6, BC3): counted and visible, never a failed run.
+-- What could not be synced, and why (C6, BC3, issue 13): counted and visible, never a
+-- failed run.
 -- A person erased on request: their records (by store id) and their contact (by the
 -- first 16 hex digits of its tombstone, never the e-mail) with the reason erased.
 select c.connection, 'customer' as entity, c.customer_id as record_id, 'no_email' as reason
@@ -13,9 +14,22 @@ select o.connection, 'order', o.order_id, 'no_email'
 from conformed.orders o
 where nullif(trim(o.email), '') is null
 union all
-select o.connection, 'order', o.order_id, 'unknown_currency:' || coalesce(o.currency, 'none')
-from conformed.orders o
-anti join ref.currencies cur on cur.code = o.currency
+-- What the store sent that cannot be synced as it is (models/problems/*.sql) ...
+select connection, 'customer', customer_id, problem from conformed.customers
+where problem is not null
+union all
+select connection, 'order', order_id, problem from conformed.orders where problem is not null
+union all
+select connection, 'order_line', order_id || ':' || coalesce(line_id, '?'), problem
+from conformed.order_lines where problem is not null
+union all
+select connection, 'cart', cart_id, problem from conformed.carts where problem is not null
+union all
+select connection, 'product', product_id, problem from conformed.products
+where problem is not null
+union all
+-- ... and what staging could not take at all: no usable key or time (per stream)
+select connection, stream, record_id, reason from staging.rejected_records
 union all
 select c.connection, 'cart', c.cart_id, 'guest_cart_not_synced'
 from conformed.carts c

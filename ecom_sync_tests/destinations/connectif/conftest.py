@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from ecom_sandbox.connectif.app import create_app
+from ecom_sandbox.connectif.faults import ConnectifFaults
 from ecom_sandbox.connectif.state import ApiKey, ConnectifAccount, ConnectifCloud
 from ecom_sandbox.server import serve_in_thread
 from ecom_sync.destinations.connectif import DESTINATION
@@ -37,6 +38,7 @@ class CxTarget:
     url: str
     tmp: Path
     warehouse: Path
+    faults: ConnectifFaults
 
     def dest(self, **overrides: Any) -> ConnectifDestination:
         storefronts = overrides.pop("storefronts", [
@@ -109,10 +111,11 @@ def cx_factory(synced_demo: SyncedDemo, tmp_path: Path, monkeypatch: pytest.Monk
     with ExitStack() as stack:
         def make(**settings: Any) -> CxTarget:
             account = cx_account(**settings)
-            url = stack.enter_context(serve_in_thread(create_app(ConnectifCloud([account]))))
+            cloud = ConnectifCloud([account])
+            url = stack.enter_context(serve_in_thread(create_app(cloud)))
             folder = tmp_path / f"cx{len(list(tmp_path.glob('cx*')))}"
             folder.mkdir()
-            return CxTarget(account, url, folder, synced_demo.duckdb)
+            return CxTarget(account, url, folder, synced_demo.duckdb, cloud.faults)
 
         yield make
 

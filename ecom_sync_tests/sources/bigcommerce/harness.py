@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ecom_sandbox.bigcommerce.app import create_app
+from ecom_sandbox.bigcommerce.faults import Faults
 from ecom_sandbox.server import serve_in_thread
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.config_loader import parse_config
@@ -33,6 +34,7 @@ LATER_PAGE: dict[str, tuple[str, Callable[[dict[str, Any]], bool]]] = {
 
 class BigCommerceHarness(SourceHarness):
     platform = "bigcommerce"
+    fault_type = Faults
     streams = ("customers", "subscribers", "orders", "products")
     skipped_streams = {
         "carts": "announced by webhook, not listed: sources/test_webhooks.py lands them "
@@ -57,7 +59,7 @@ class BigCommerceHarness(SourceHarness):
                 for r in getattr(self.sandbox.store(US), stream).values()
                 if not r.get("is_deleted", False)}
 
-    def touch(self, stream: str, record_id: Any, when: datetime) -> None:
+    def touch(self, stream: str, record_id: Any, when: datetime | None) -> None:
         self.sandbox.touch(US, stream, record_id, now=when)
 
     def on_request(self, hook: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:

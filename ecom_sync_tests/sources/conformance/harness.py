@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import pytest
 
+from ecom_sandbox.faults import FaultList
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.sources.landing import ExtractStats, LandingWriter, Window
 from ecom_sync.sources.registry import Platform, get_platform
@@ -36,6 +37,7 @@ class SourceHarness(ABC):
     ``skipped_streams``: the others, each with the reason (and where it is tested)."""
 
     platform: ClassVar[str]
+    fault_type: ClassVar[type[FaultList[Any]]]  # the stand-in's fault list (its catalogue)
     streams: ClassVar[tuple[str, ...]]
     skipped_streams: ClassVar[dict[str, str]] = {}
     # Streams walked in id order (keyset, cursor by id); the others in (cursor, id) order.
@@ -55,8 +57,9 @@ class SourceHarness(ABC):
         """The live records the stream lists, from the stand-in's data: id → cursor (UTC)."""
 
     @abstractmethod
-    def touch(self, stream: str, record_id: Any, when: datetime) -> None:
-        """Change a record as the merchant would; its cursor becomes ``when``."""
+    def touch(self, stream: str, record_id: Any, when: datetime | None) -> None:
+        """Change a record as the merchant would; its cursor becomes ``when`` (None: the
+        store's clock, skewed by a ``clock_skew`` fault)."""
 
     @abstractmethod
     def on_request(self, hook: RequestHook) -> Callable[[], None]:
@@ -76,6 +79,11 @@ class SourceHarness(ABC):
         """Injected faults not consumed yet."""
 
     @property
+    def faults(self) -> FaultList[Any]:
+        """The stand-in's fault list (the shared catalogue, ``ecom_sandbox/faults.py``)."""
+        return self.sandbox.faults  # type: ignore[attr-defined]
+
+    @property
     def api(self) -> Platform:
         return get_platform(self.platform)
 
@@ -86,8 +94,12 @@ class Landed:
     folder: Path
 
     @property
+    def rows(self) -> list[dict[str, Any]]:
+        return landed_rows(self.folder)
+
+    @property
     def ids(self) -> list[Any]:
-        return [r["id"] for r in landed_rows(self.folder)]
+        return [r["id"] for r in self.rows]
 
 
 @dataclass
@@ -107,10 +119,13 @@ class Case:
         first = min(self.harness.records(self.stream_name).values())
         return Window(first - timedelta(days=1), datetime.now(UTC) + timedelta(hours=1))
 
+    def walked(self, window: Window) -> Window:
+        """What a walk of ``window`` lands: the window widened by the lookback."""
+        return Window(self.stream.lower_bound(self.harness.connection(), window), window.end)
+
     def expected(self, window: Window) -> set[Any]:
-        """The records a walk of ``window`` lands: the window widened by the stream's
-        late-data lookback."""
-        walked = Window(window.start - self.stream.lookback, window.end)
+        """The records a walk of ``window`` lands: the window widened by the lookback."""
+        walked = self.walked(window)
         return {i for i, ts in self.harness.records(self.stream_name).items()
                 if walked.contains(ts)}
 
@@ -122,8 +137,8 @@ class Case:
             return sorted(in_window)[:n]
         return sorted(in_window, key=lambda i: (records[i], i))[:n]
 
-    def extract(self, window: Window) -> Landed:
-        conn = self.harness.connection()
+    def extract(self, window: Window, conn: ConnectionConfig | None = None) -> Landed:
+        conn = conn or self.harness.connection()
         with LandingWriter(self.home / "landing", conn.name, self.stream_name, window) as w:
             stats = self.harness.api.extract(conn, self.stream, window, w)
             folder = w.commit(**stats.as_metadata())

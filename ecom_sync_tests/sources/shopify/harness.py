@@ -11,6 +11,7 @@ import pytest
 
 from ecom_sandbox.server import serve_in_thread
 from ecom_sandbox.shopify.app import create_app
+from ecom_sandbox.shopify.faults import Faults
 from ecom_sandbox.shopify.sandbox import Sandbox
 from ecom_sync.config import ConnectionConfig
 from ecom_sync.config_loader import parse_config
@@ -44,6 +45,7 @@ def open_checkout(checkout: dict[str, Any]) -> bool:
 
 class ShopifyHarness(SourceHarness):
     platform = "shopify"
+    fault_type = Faults
     streams = ("customers", "orders", "products", "checkouts")
     skipped_streams = {
         "deletions": "destroy events exist only once records are deleted: "
@@ -66,7 +68,7 @@ class ShopifyHarness(SourceHarness):
         return {r["id"]: r["updated_at"].astimezone(UTC) for r in records
                 if stream != "checkouts" or open_checkout(r)}
 
-    def touch(self, stream: str, record_id: Any, when: datetime) -> None:
+    def touch(self, stream: str, record_id: Any, when: datetime | None) -> None:
         self.sandbox.touch(SHOP, stream, record_id, now=when)
 
     def on_request(self, hook: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:

@@ -12,6 +12,7 @@ import pytest
 
 from ecom_sandbox.server import serve_in_thread
 from ecom_sandbox.shopsite.app import create_app, site_base_url
+from ecom_sandbox.shopsite.faults import Faults
 from ecom_sandbox.shopsite.generator import DEMO_SPEC
 from ecom_sandbox.shopsite.sandbox import Sandbox, Settings
 from ecom_sync.config import ConnectionConfig
@@ -51,6 +52,7 @@ def visible_carts(sandbox: Sandbox) -> dict[str, datetime]:
 
 class ShopsiteHarness(SourceHarness):
     platform = "shopsite"
+    fault_type = Faults
     streams = ("customers", "orders", "abandoned_carts")
 
     def __init__(self, stack: ExitStack, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,7 +69,7 @@ class ShopsiteHarness(SourceHarness):
             return visible_carts(self.sandbox)
         return {r["id"]: r["modified_at"] for r in getattr(self.sandbox.site(), stream).values()}
 
-    def touch(self, stream: str, record_id: Any, when: datetime) -> None:
+    def touch(self, stream: str, record_id: Any, when: datetime | None) -> None:
         self.sandbox.touch(SITE, KIND[stream], record_id, when)
 
     def on_request(self, hook: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:

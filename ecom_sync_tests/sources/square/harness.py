@@ -12,6 +12,7 @@ import pytest
 
 from ecom_sandbox.server import serve_in_thread
 from ecom_sandbox.square.app import create_app
+from ecom_sandbox.square.faults import Faults
 from ecom_sandbox.square.generator import DEMO_SPEC, MerchantSpec
 from ecom_sandbox.square.merchant import MerchantData
 from ecom_sandbox.square.sandbox import Sandbox
@@ -53,6 +54,7 @@ def listed(merchant: MerchantData, stream: str, location: str) -> dict[str, date
 
 class SquareHarness(SourceHarness):
     platform = "square"
+    fault_type = Faults
     streams = ("payments", "orders", "customers", "items")
     # Customers are walked by creation; the stand-in's customer ids follow creation.
     id_ordered = frozenset({"customers"})
@@ -71,7 +73,7 @@ class SquareHarness(SourceHarness):
     def records(self, stream: str) -> dict[Any, datetime]:
         return listed(self.merchant, stream, DOWNTOWN)
 
-    def touch(self, stream: str, record_id: Any, when: datetime) -> None:
+    def touch(self, stream: str, record_id: Any, when: datetime | None) -> None:
         self.sandbox.touch(self.merchant.merchant_id, stream, record_id, now=when)
 
     def on_request(self, hook: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:

@@ -6,11 +6,11 @@ select
     coalesce(c.customer_id, 0) <> 0 as contact_eligible,
     c.email,
     c.currency_code as currency,
-    c.cart_amount::decimal(18, 4) as total_amount,
+    try_cast(c.cart_amount as decimal(18, 4)) as total_amount,
     [
         {'product_id': li.product_id::varchar, 'name': li.name, 'sku': li.sku,
          'quantity': li.quantity,
-         'unit_amount': coalesce(li.sale_price, li.list_price)::decimal(18, 4),
+         'unit_amount': try_cast(coalesce(li.sale_price, li.list_price) as decimal(18, 4)),
          'image_url': li.image_url}
         for li in coalesce(c.line_items, [])
     ] as lines,

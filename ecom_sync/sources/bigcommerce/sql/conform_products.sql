@@ -11,7 +11,7 @@ select
     (select cn.name from category_names cn
       where cn.connection = p.connection and cn.id = p.categories[1]) as category,
     p.description,
-    coalesce(nullif(p.sale_price, 0), p.price)::decimal(18, 4) as price_amount,
+    try_cast(coalesce(nullif(p.sale_price, 0), p.price) as decimal(18, 4)) as price_amount,
     coalesce(
         list_filter(p.images, lambda i: i.is_thumbnail)[1].url_standard,
         p.images[1].url_standard

@@ -9,12 +9,12 @@ select
     discount_amount,
     cart_amount,
     list_concat(line_items.physical_items, line_items.digital_items) as line_items,
-    created_time::timestamptz as created_time,
-    updated_time::timestamptz as updated_time,
+    parse_ts(created_time) as created_time,
+    parse_ts(updated_time) as updated_time,
     redirect_urls.cart_url as cart_url,
-    abandoned_at::timestamptz as abandoned_at,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(abandoned_at) as abandoned_at,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'varchar', customer_id: 'bigint', channel_id: 'bigint', email: 'varchar',
     currency: 'struct(code varchar)', base_amount: 'double', discount_amount: 'double',
     cart_amount: 'double',

@@ -7,11 +7,11 @@ select
     nullif(company, '') as company,
     nullif(phone, '') as phone,
     customer_group_id,
-    date_created::timestamptz as date_created,
-    date_modified::timestamptz as date_modified,
+    parse_ts(date_created) as date_created,
+    parse_ts(date_modified) as date_modified,
     addresses,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'bigint', email: 'varchar', first_name: 'varchar', last_name: 'varchar',
     company: 'varchar', phone: 'varchar', customer_group_id: 'bigint',
     date_created: 'varchar', date_modified: 'varchar', addresses: 'json',

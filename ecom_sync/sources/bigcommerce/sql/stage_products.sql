@@ -14,10 +14,10 @@ select
     custom_url.url as url,
     images,
     variants,
-    date_created::timestamptz as date_created,
-    date_modified::timestamptz as date_modified,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(date_created) as date_created,
+    parse_ts(date_modified) as date_modified,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'bigint', name: 'varchar', type: 'varchar', sku: 'varchar', description: 'varchar',
     price: 'double', sale_price: 'double', calculated_price: 'double',
     categories: 'bigint[]', brand_id: 'bigint', is_visible: 'boolean',

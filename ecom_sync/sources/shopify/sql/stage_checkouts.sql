@@ -3,16 +3,16 @@ select
     id, token,
     nullif(trim(email), '') as email,
     upper(currency) as currency,
-    total_price::decimal(18, 4) as total_price,
+    try_cast(total_price as decimal(18, 4)) as total_price,
     abandoned_checkout_url,
     customer,
     line_items,
-    created_at::timestamptz as created_at,
-    updated_at::timestamptz as updated_at,
-    completed_at::timestamptz as completed_at,
-    closed_at::timestamptz as closed_at,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(created_at) as created_at,
+    parse_ts(updated_at) as updated_at,
+    parse_ts(completed_at) as completed_at,
+    parse_ts(closed_at) as closed_at,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'bigint', token: 'varchar', email: 'varchar', currency: 'varchar',
     total_price: 'varchar', abandoned_checkout_url: 'varchar',
     customer: 'struct(id bigint, email varchar, first_name varchar, last_name varchar)',

@@ -9,10 +9,10 @@ select
     email_marketing_consent,
     accepts_marketing,
     default_address,
-    created_at::timestamptz as created_at,
-    updated_at::timestamptz as updated_at,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(created_at) as created_at,
+    parse_ts(updated_at) as updated_at,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'bigint', email: 'varchar', first_name: 'varchar', last_name: 'varchar',
     phone: 'varchar', tags: 'varchar',
     email_marketing_consent: 'struct(state varchar, opt_in_level varchar, consent_updated_at varchar)',

@@ -21,8 +21,8 @@ select
     v.sku,
     l.name,
     greatest(1, round(try_cast(l.quantity as decimal(18, 5))))::integer as quantity,
-    (l.base_price_money.amount * f.per_minor)::decimal(18, 4) as unit_amount,
-    (l.total_money.amount * f.per_minor)::decimal(18, 4) as total_amount,
+    try_cast(l.base_price_money.amount * f.per_minor as decimal(18, 4)) as unit_amount,
+    try_cast(l.total_money.amount * f.per_minor as decimal(18, 4)) as total_amount,
     l.total_money.currency as currency
 from staging.square_orders o
 join first_payments fp on fp.connection = o.connection and fp.order_id = o.id

@@ -46,13 +46,13 @@ select
         else 'unknown'
     end as status_group,
     p.total_money.currency as currency,
-    (p.total_money.amount * p.per_minor)::decimal(18, 4) as total_amount,
-    (p.amount_money.amount * p.per_minor)::decimal(18, 4) as subtotal_amount,
-    (coalesce(o.total_discount_money.amount, 0) * p.per_minor)::decimal(18, 4)
+    try_cast(p.total_money.amount * p.per_minor as decimal(18, 4)) as total_amount,
+    try_cast(p.amount_money.amount * p.per_minor as decimal(18, 4)) as subtotal_amount,
+    try_cast(coalesce(o.total_discount_money.amount, 0) * p.per_minor as decimal(18, 4))
         as discount_amount,
     0::decimal(18, 4) as shipping_amount,
-    (coalesce(o.total_tax_money.amount, 0) * p.per_minor)::decimal(18, 4) as tax_amount,
-    (coalesce(p.refunded_money.amount, 0) * p.per_minor)::decimal(18, 4) as refunded_amount,
+    try_cast(coalesce(o.total_tax_money.amount, 0) * p.per_minor as decimal(18, 4)) as tax_amount,
+    try_cast(coalesce(p.refunded_money.amount, 0) * p.per_minor as decimal(18, 4)) as refunded_amount,
     o.fulfillments[1].type as shipping_method,
     -- Square discounts have names, no codes (sources.md 4)
     list_filter([d.name for d in coalesce(o.discounts, [])], lambda n: n is not null)

@@ -7,7 +7,7 @@ select
     i.variations[1].sku as sku,
     i.category,
     i.description,
-    (i.variations[1].price_money.amount * f.per_minor)::decimal(18, 4) as price_amount,
+    try_cast(i.variations[1].price_money.amount * f.per_minor as decimal(18, 4)) as price_amount,
     i.image_url,
     i.image_url as thumbnail_url,
     null::varchar as url,

@@ -7,10 +7,10 @@ select
     address,
     preferences.email_unsubscribed as email_unsubscribed,
     group_ids, creation_source, version,
-    created_at::timestamptz as created_at,
-    updated_at::timestamptz as updated_at,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(created_at) as created_at,
+    parse_ts(updated_at) as updated_at,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'varchar', given_name: 'varchar', family_name: 'varchar', company_name: 'varchar',
     email_address: 'varchar', phone_number: 'varchar',
     address: 'struct(address_line_1 varchar, address_line_2 varchar, locality varchar, administrative_district_level_1 varchar, postal_code varchar, country varchar)',

@@ -17,9 +17,9 @@ select
      for v in coalesce(item_data.variations, [])] as variations,
     _images[1].url as image_url,
     _categories[1].name as category,
-    updated_at::timestamptz as updated_at,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(updated_at) as updated_at,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'varchar', version: 'bigint', is_deleted: 'boolean',
     item_data: 'struct(name varchar, description varchar, description_html varchar, description_plaintext varchar, product_type varchar, variations struct(id varchar, item_variation_data struct(item_id varchar, name varchar, sku varchar, pricing_type varchar, price_money struct(amount bigint, currency varchar)))[])',
     _images: 'struct(id varchar, url varchar)[]',

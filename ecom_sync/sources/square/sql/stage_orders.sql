@@ -5,11 +5,11 @@ select
     nullif(customer_id, '') as customer_id,
     state, version, reference_id, line_items, discounts, fulfillments,
     total_money, total_tax_money, total_discount_money,
-    created_at::timestamptz as created_at,
-    updated_at::timestamptz as updated_at,
-    closed_at::timestamptz as closed_at,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(created_at) as created_at,
+    parse_ts(updated_at) as updated_at,
+    parse_ts(closed_at) as closed_at,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'varchar', location_id: 'varchar', customer_id: 'varchar', state: 'varchar',
     version: 'bigint', reference_id: 'varchar',
     line_items: 'struct(uid varchar, name varchar, quantity varchar, catalog_object_id varchar, variation_name varchar, item_type varchar, base_price_money struct(amount bigint, currency varchar), total_discount_money struct(amount bigint, currency varchar), total_money struct(amount bigint, currency varchar))[]',

@@ -7,10 +7,10 @@ select
     nullif(trim(buyer_email_address), '') as buyer_email_address,
     receipt_number, receipt_url,
     amount_money, tip_money, total_money, refunded_money, refund_ids,
-    created_at::timestamptz as created_at,
-    updated_at::timestamptz as updated_at,
-    _extracted_at::timestamptz as _extracted_at
-from read_json($files, format = 'newline_delimited', records = true, columns = {
+    parse_ts(created_at) as created_at,
+    parse_ts(updated_at) as updated_at,
+    parse_ts(_extracted_at) as _extracted_at
+from read_json($files, format = 'newline_delimited', records = true, ignore_errors = true, columns = {
     id: 'varchar', location_id: 'varchar', order_id: 'varchar', customer_id: 'varchar',
     status: 'varchar', source_type: 'varchar', buyer_email_address: 'varchar',
     receipt_number: 'varchar', receipt_url: 'varchar',
