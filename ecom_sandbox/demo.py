@@ -10,6 +10,7 @@ here and touches no other stand-in.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -70,6 +71,24 @@ class StandInBase:
 
     def summary_text(self) -> str | None:
         return None
+
+
+class StoreStandIn(StandInBase):
+    """A store stand-in (a source API) around its sandbox, which has ``add_activity()``
+    and a ``summary()`` with each store's name and request count."""
+
+    def __init__(self, sandbox: Any, create_app: Callable[[Any], ASGIApp]) -> None:
+        self.sandbox = sandbox
+        self._create_app = create_app
+
+    def app(self) -> ASGIApp:
+        return self._create_app(self.sandbox)
+
+    def add_activity(self) -> dict[str, dict[str, int]]:
+        return self.sandbox.add_activity()
+
+    def request_counts(self) -> dict[str, int]:
+        return {s["name"]: s["counts"]["requests"] for s in self.sandbox.summary().values()}
 
 
 def demo_stand_in(api: str, entries: list[dict[str, Any]], world: DemoWorld) -> StandIn:

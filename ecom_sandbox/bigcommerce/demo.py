@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.types import ASGIApp
-
 from ecom_sandbox.bigcommerce.app import create_app
 from ecom_sandbox.bigcommerce.sandbox import Sandbox, Settings
-from ecom_sandbox.demo import DemoWorld, StandInBase
+from ecom_sandbox.demo import DemoWorld, StoreStandIn
 
 
-class BigCommerceDemo(StandInBase):
+class BigCommerceDemo(StoreStandIn):
     def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def app(self) -> ASGIApp:
-        return create_app(self.sandbox)
-
-    def add_activity(self) -> dict[str, dict[str, int]]:
-        return self.sandbox.add_activity()
+        super().__init__(sandbox, create_app)
 
     def after_activity(self) -> None:
         self.sandbox.emit_due_webhooks()
-
-    def request_counts(self) -> dict[str, int]:
-        return {s["name"]: s["counts"]["requests"] for s in self.sandbox.summary().values()}
 
 
 def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> BigCommerceDemo:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.types import ASGIApp
-
-from ecom_sandbox.demo import DemoWorld, StandInBase
+from ecom_sandbox.demo import DemoWorld, StoreStandIn
 from ecom_sandbox.shopify.app import create_app
 from ecom_sandbox.shopify.sandbox import Sandbox
 
@@ -14,21 +12,7 @@ SHOP_LEAD_DAYS = 400  # the shop opens this long before its first order (custome
 SHARED_CUSTOMERS = 60  # e-mails of other stores' customers, in another case (C1)
 
 
-class ShopifyDemo(StandInBase):
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def app(self) -> ASGIApp:
-        return create_app(self.sandbox)
-
-    def add_activity(self) -> dict[str, dict[str, int]]:
-        return self.sandbox.add_activity()
-
-    def request_counts(self) -> dict[str, int]:
-        return {s["name"]: s["counts"]["requests"] for s in self.sandbox.summary().values()}
-
-
-def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> ShopifyDemo:
+def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> StoreStandIn:
     days = world.days_since(min(e["history_start"] for e in entries)) - SHOP_LEAD_DAYS
     sandbox = Sandbox.demo(world.seed, history_days=max(30, days),
                            shared_emails=world.shared_emails[:SHARED_CUSTOMERS],
@@ -37,4 +21,4 @@ def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> ShopifyDem
         shop = sandbox.shops[entry["shop"]]
         if entry.get("token") and entry["token"] not in shop.tokens:
             sandbox.add_token(entry["shop"], entry["token"], shop.tokens[shop.token])
-    return ShopifyDemo(sandbox)
+    return StoreStandIn(sandbox, create_app)

@@ -6,30 +6,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
-from starlette.types import ASGIApp
-
-from ecom_sandbox.demo import DemoWorld, StandInBase
+from ecom_sandbox.demo import DemoWorld, StoreStandIn
 from ecom_sandbox.shopsite.app import create_app
 from ecom_sandbox.shopsite.sandbox import Sandbox
 
 SHARED_CUSTOMERS = 30  # e-mails of other demo stores' customers (C1)
 
 
-class ShopsiteDemo(StandInBase):
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def app(self) -> ASGIApp:
-        return create_app(self.sandbox)
-
-    def add_activity(self) -> dict[str, dict[str, int]]:
-        return self.sandbox.add_activity()
-
-    def request_counts(self) -> dict[str, int]:
-        return {s["name"]: s["counts"]["requests"] for s in self.sandbox.summary().values()}
-
-
-def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> ShopsiteDemo:
+def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> StoreStandIn:
     days = world.days_since(min(e["history_start"] for e in entries))
     sandbox = Sandbox.demo(world.seed, history_days=days,
                            shared_emails=world.shared_emails[:SHARED_CUSTOMERS])
@@ -37,4 +21,4 @@ def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> ShopsiteDe
         handle = urlparse(entry["api_base_url"]).path.split("/")[2]  # /sites/{site}/...
         if entry.get("token") and handle in sandbox.sites:
             sandbox.sites[handle].token = entry["token"]
-    return ShopsiteDemo(sandbox)
+    return StoreStandIn(sandbox, create_app)

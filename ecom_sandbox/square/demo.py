@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.types import ASGIApp
-
-from ecom_sandbox.demo import DemoWorld, StandInBase
+from ecom_sandbox.demo import DemoWorld, StoreStandIn
 from ecom_sandbox.square.app import create_app
 from ecom_sandbox.square.generator import merchant_specs
 from ecom_sandbox.square.sandbox import Sandbox
@@ -15,21 +13,7 @@ from ecom_sandbox.square.sandbox import Sandbox
 SHARED_CUSTOMERS = 40  # e-mails of other demo stores' customers, in another case (C1)
 
 
-class SquareDemo(StandInBase):
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
-
-    def app(self) -> ASGIApp:
-        return create_app(self.sandbox)
-
-    def add_activity(self) -> dict[str, dict[str, int]]:
-        return self.sandbox.add_activity()
-
-    def request_counts(self) -> dict[str, int]:
-        return {s["name"]: s["counts"]["requests"] for s in self.sandbox.summary().values()}
-
-
-def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> SquareDemo:
+def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> StoreStandIn:
     """The merchant opens on the earliest ``history_start`` of its connections, so a
     historical sync covers its whole life (more than a year: Square's default window)."""
     history_days = world.days_since(min(e["history_start"] for e in entries))
@@ -37,4 +21,4 @@ def demo_stand_in(entries: list[dict[str, Any]], world: DemoWorld) -> SquareDemo
     sandbox = Sandbox.demo(world.seed, specs=specs)
     world.shared_emails += [c["email_address"] for m in sandbox.merchants.values()
                             for c in m.customers.values() if c.get("email_address")]
-    return SquareDemo(sandbox)
+    return StoreStandIn(sandbox, create_app)
