@@ -165,8 +165,8 @@ def render(b: Bench, elapsed: float) -> str:
         ", ".join(f"{k} {v:.2f}s" for k, v in ph.items())
         + f"; {rendered:,} payloads rendered; {_n(day_time * 100, 1)}% of full")
     for scale, d, p in ((r, dag, parts), (s, dag_s, parts_s)):
-        row("5", "whole sync through Dagster (one staging run per store over all its "
-            "partitions, canonical, outbox; SQLite instance)", d, scale, "",
+        row("5", "whole sync through Dagster (one staging run of every store over all "
+            "their partitions, canonical, outbox; SQLite instance)", d, scale, "",
             _phases(d) + f"; {b.dagster_reps} run(s)")
         row("5a", "the same by direct calls (sum of the parts)", p, scale, "",
             _phases(p) + f"; Dagster = {_n(_ratio(d, p), 2)}× the parts")
