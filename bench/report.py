@@ -291,9 +291,9 @@ _METHOD = """- Landing files: `bench/gen.py` builds records with the sandbox's o
   new generation) and the plan and delta run against the ledger a completed full publish
   leaves (which compares only the generations written since). Every DuckDB connection,
   ours and bare, runs with the package's `memory_limit` (1 GB).
-- 5: `dagster_sync` materialises the staging assets of each connection with one job run
-  over all its partitions (the single run a historical backfill launches: years
-  2021..2026), then the canonical job and the outbox asset, in process on a SQLite
+- 5: `dagster_sync` materialises the staging assets of the three connections with one
+  job run over all their partitions (the single run the backfill of `sync all --historical`
+  launches: years 2021..2026), then the canonical job and the outbox asset, in process on a SQLite
   instance in a fresh `DAGSTER_HOME` with this repo's `dagster.yaml` (what a merchant's
   Dagster keeps; an in-memory one would hide the event log's per-commit cost);
   `parts_sync` makes the same calls directly. At scale {r:g} and {s:g}.
