@@ -115,10 +115,18 @@ class DestinationConfig(SecretFromEnv):
     # (within this many requests) and warns on drift; `ecom-sync reconcile` reads all.
     reconcile_sample: int = Field(20, ge=1)
     reconcile_max_requests: int = Field(150, ge=1)
+    # How the destination's client retries (its pacing is the destination's own).
+    timeout_s: float = Field(30.0, gt=0)
+    max_attempts: int = Field(8, ge=1, le=20)
+    backoff_max_s: float = Field(60.0, gt=0)  # the longest wait between two attempts
 
     @property
     def kind(self) -> str:
         return "destination"
+
+    def http_settings(self) -> HttpSettings:
+        return HttpSettings(timeout_s=self.timeout_s, max_attempts=self.max_attempts,
+                            backoff_max_s=self.backoff_max_s)
 
     def published_connections(self) -> tuple[str, ...] | None:
         """The connections whose objects this destination receives (None: all)."""

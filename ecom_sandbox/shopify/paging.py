@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import json
-import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode
+
+from ecom_sandbox.signed_tokens import SignedTokens
 
 Direction = Literal["next", "prev"]
 
@@ -41,32 +39,20 @@ class Cursor:
     filters: dict[str, str]
 
 
-class PageInfoCodec:
+class PageInfoCodec(SignedTokens):
     def __init__(self, ttl_seconds: float = 900.0,
                  wall_clock: Callable[[], float] = time.time) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.wall_clock = wall_clock
-        self._secret = secrets.token_bytes(16)
-        self._generation = 0
-        self._lock = threading.Lock()
-
-    def expire_all(self) -> None:
-        """Make every cursor issued so far invalid (as if its TTL had passed)."""
-        with self._lock:
-            self._generation += 1
-
-    def _sign(self, payload: bytes) -> str:
-        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()[:16]
+        super().__init__(ttl_seconds, wall_clock, signature_chars=16)
 
     def encode(self, cursor: Cursor) -> str:
         doc = {
             "direction": cursor.direction, "last_id": cursor.last_id,
             "last_value": cursor.last_value, "resource": cursor.resource,
             "order": cursor.order, "filters": cursor.filters,
-            "iat": round(self.wall_clock(), 3), "gen": self._generation,
+            "iat": self.issued_now(), "gen": self.generation,
         }
         payload = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
-        doc["sig"] = self._sign(payload)
+        doc["sig"] = self.sign(payload)
         raw = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -76,12 +62,10 @@ class PageInfoCodec:
             doc = json.loads(raw)
             sig = doc.pop("sig")
             payload = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
-            if not hmac.compare_digest(sig, self._sign(payload)):
+            if not self.valid_signature(payload, sig):
                 raise InvalidPageInfo("signature")
-            if doc["gen"] != self._generation:
-                raise InvalidPageInfo("expired (expire_all)")
-            if self.wall_clock() - float(doc["iat"]) > self.ttl_seconds:
-                raise InvalidPageInfo("expired (ttl)")
+            if why := self.why_expired(float(doc["iat"]), doc["gen"]):
+                raise InvalidPageInfo(f"expired ({why})")
             if doc["resource"] != resource or doc["direction"] not in ("next", "prev"):
                 raise InvalidPageInfo("wrong resource")
             return Cursor(resource=doc["resource"], direction=doc["direction"],

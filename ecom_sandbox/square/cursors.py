@@ -13,15 +13,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import json
-import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ecom_sandbox.signed_tokens import SignedTokens
 from ecom_sandbox.square.wire import ApiError
 
 
@@ -37,29 +35,17 @@ class Position:
     frozen: dict[str, str]  # defaults resolved at the walk's first request
 
 
-class CursorCodec:
+class CursorCodec(SignedTokens):
     def __init__(self, ttl_seconds: float = 300.0,
                  wall_clock: Callable[[], float] = time.time) -> None:
-        self.ttl_seconds = ttl_seconds
-        self.wall_clock = wall_clock
-        self._secret = secrets.token_bytes(16)
-        self._generation = 0
-        self._lock = threading.Lock()
-
-    def expire_all(self) -> None:
-        """Every cursor issued so far becomes invalid (as if its lifetime had passed)."""
-        with self._lock:
-            self._generation += 1
-
-    def _sign(self, payload: bytes) -> str:
-        return hmac.new(self._secret, payload, hashlib.sha256).hexdigest()[:20]
+        super().__init__(ttl_seconds, wall_clock, signature_chars=20)
 
     def encode(self, endpoint: str, query: dict[str, Any], position: Position) -> str:
         doc = {"e": endpoint, "q": fingerprint(query), "a": position.after,
-               "f": position.frozen, "t": round(self.wall_clock(), 3), "g": self._generation}
+               "f": position.frozen, "t": self.issued_now(), "g": self.generation}
         payload = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
         token = base64.urlsafe_b64encode(payload).decode().rstrip("=")
-        return f"{token}.{self._sign(payload)}"
+        return f"{token}.{self.sign(payload)}"
 
     def decode(self, token: Any, endpoint: str, query: dict[str, Any]) -> Position:
         def refuse(why: str) -> ApiError:
@@ -71,9 +57,9 @@ class CursorCodec:
             doc = json.loads(payload)
         except (ValueError, binascii.Error):
             raise refuse("garbled") from None
-        if not hmac.compare_digest(sig, self._sign(payload)) or doc.get("e") != endpoint:
+        if not self.valid_signature(payload, sig) or doc.get("e") != endpoint:
             raise refuse("not issued for this endpoint")
-        if doc["g"] != self._generation or self.wall_clock() - doc["t"] > self.ttl_seconds:
+        if self.why_expired(doc["t"], doc["g"]):
             raise refuse("it has expired; start again without a cursor")
         if doc["q"] != fingerprint(query):
             raise refuse("it was issued for a different query; send the original query "

@@ -36,15 +36,13 @@ class ActiveCampaignClient:
         token: str,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        from ecom_sync.config import HttpSettings
 
         self.pacing = AccountPacing(dest.rate_limit_per_second)
         self.bulk_pacing = per_minute_limiter(dest.bulk_imports_per_minute)
         self.api = ApiClient(
             base_url=f"{dest.api_url.rstrip('/')}/api/3",
             headers={"Api-Token": token, "Content-Type": "application/json"},
-            settings=HttpSettings(timeout_s=dest.timeout_s, max_attempts=dest.max_attempts,
-                                  backoff_max_s=dest.backoff_max_s),
+            settings=dest.http_settings(),
             label=f"ActiveCampaign '{dest.name}'",
             reconnect_hint=(
                 f"copy the API key from Settings → Developer into the environment variable "

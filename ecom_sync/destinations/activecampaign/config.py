@@ -26,9 +26,6 @@ class ActiveCampaignDestination(DestinationConfig):
     bulk_imports_per_minute: int = Field(100, ge=1)
     order_batch_size: int = Field(50, ge=1, le=500)
     contact_batch_size: int = Field(250, ge=11, le=250)
-    timeout_s: float = Field(30.0, gt=0)
-    max_attempts: int = Field(8, ge=1)
-    backoff_max_s: float = Field(60.0, gt=0)  # the longest wait between two attempts
     # Extra contact tags per connection name, beside the platform's own (BC4).
     connection_tags: dict[str, list[str]] = {}
     logo_url: str = "https://raw.githubusercontent.com/ecom-sync/ecom-sync/main/logo.png"

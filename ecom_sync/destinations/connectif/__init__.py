@@ -5,12 +5,11 @@ store: one API key, one currency, the storefronts it receives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ecom_sync.destinations.base import Destination
 from ecom_sync.destinations.connectif.client import ConnectifClient
 from ecom_sync.destinations.connectif.config import ConnectifDestination
 from ecom_sync.destinations.connectif.erase import erase
@@ -22,57 +21,35 @@ from ecom_sync.publish.ledger import Ledger
 from ecom_sync.publish.report import PublishReport
 
 
-class Connectif:
+class Connectif(Destination):
     type = "connectif"
     config_model = ConnectifDestination
     sql_dir = Path(__file__).parent / "sql"
     kinds = KINDS
 
+    def client(self, dest: ConnectifDestination) -> ConnectifClient:
+        return ConnectifClient(dest, dest.api_key().get_secret_value())
+
     def outbox_params(self, dest: ConnectifDestination) -> dict[str, Any]:
         return dest.outbox_params()
 
-    def publish(
-        self,
-        dest: ConnectifDestination,
-        outbox: Path,
-        ledger_path: Path,
-        publish_time: datetime,
-        *,
-        dry_run: bool = False,
-        fire_nothing: bool = False,
-    ) -> PublishReport:
-        with Ledger(ledger_path) as ledger:
-            if dry_run:  # no client, no key needed: nothing is sent
-                return publish_outbox(dest.name, outbox, ledger, None, dry_run=True,
-                                      sample_kinds=KINDS)
-            client = ConnectifClient(dest, dest.api_key().get_secret_value())
-            try:
-                sender = ConnectifSender(dest, client, ledger, publish_time, fire_nothing)
-                report = publish_outbox(dest.name, outbox, ledger, sender)
-            finally:
-                client.close()
-            ledger.record_run(publish_time, False, report.requests, report.text())
-            return report
+    def dry_run(self, dest: ConnectifDestination, outbox: Path, ledger: Ledger,
+                publish_time: datetime) -> PublishReport:
+        return publish_outbox(dest.name, outbox, ledger, None, dry_run=True,
+                              sample_kinds=KINDS)
 
-    @contextmanager
-    def readback(self, dest: ConnectifDestination,
-                 max_requests: int | None = None) -> Iterator[ConnectifReadBack]:
-        """Reads the store back for ``ecom_sync.publish.reconcile`` (the publisher's client
-        and pacing), within ``max_requests`` requests."""
-        client = ConnectifClient(dest, dest.api_key().get_secret_value())
-        try:
-            yield ConnectifReadBack(client, max_requests)
-        finally:
-            client.close()
+    def send(self, dest: ConnectifDestination, client: ConnectifClient, outbox: Path,
+             ledger: Ledger, publish_time: datetime, fire_nothing: bool) -> PublishReport:
+        sender = ConnectifSender(dest, client, ledger, publish_time, fire_nothing)
+        return publish_outbox(dest.name, outbox, ledger, sender)
 
-    def erase(self, dest: ConnectifDestination, email_key: str,
-              objects: list[PersonObject]) -> DestinationErasure:
-        """Delete the person (``ecom-sync forget``) as far as the API allows (erase.py)."""
-        client = ConnectifClient(dest, dest.api_key().get_secret_value())
-        try:
-            return erase(client, objects)
-        finally:
-            client.close()
+    def read_back(self, dest: ConnectifDestination, client: ConnectifClient,
+                  max_requests: int | None) -> ConnectifReadBack:
+        return ConnectifReadBack(client, max_requests)
+
+    def erase_person(self, dest: ConnectifDestination, client: ConnectifClient,
+                     email_key: str, objects: list[PersonObject]) -> DestinationErasure:
+        return erase(client, objects)
 
 
 DESTINATION = Connectif()

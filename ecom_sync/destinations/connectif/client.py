@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 import httpx
 
-from ecom_sync.config import HttpSettings
 from ecom_sync.destinations.connectif.config import ConnectifDestination
 from ecom_sync.publish.ratelimit import AccountPacing
 from ecom_sync.sources.http import ApiClient, ReconnectRequired, SourceError, sleep
@@ -101,8 +100,7 @@ class ConnectifClient:
         self.api = ApiClient(
             base_url=dest.api_url,
             headers={"Authorization": f"apiKey {api_key}", "Content-Type": "application/json"},
-            settings=HttpSettings(timeout_s=dest.timeout_s, max_attempts=dest.max_attempts,
-                                  backoff_max_s=dest.backoff_max_s),
+            settings=dest.http_settings(),
             label=f"Connectif '{dest.name}'",
             reconnect_hint=(f"create an API key in Connectif and put its Key Id into "
                             f"{dest.key_id_env} and its Key Secret into {dest.token_env}"),

@@ -74,9 +74,6 @@ class ConnectifDestination(DestinationConfig):
     fresh_window_hours: float = Field(24.0, ge=0)  # M5
     # Client-side pacing; the client also waits out X-RateLimit-Remaining: 0.
     rate_limit_per_second: float = Field(100.0, gt=0)
-    timeout_s: float = Field(30.0, gt=0)
-    max_attempts: int = Field(8, ge=1)
-    backoff_max_s: float = Field(60.0, gt=0)  # the longest wait between two attempts
     batch_size: int = Field(50, ge=1, le=1000)  # objects per ledger batch
 
     @field_validator("authorised_domains")
