@@ -174,7 +174,7 @@ class Stream:
         store's clock skew, whichever is longer. A record the store stamps with a clock
         behind ours (or commits late) can carry a time before a window that was already
         walked; the next window's walk still reaches back to it."""
-        skew = timedelta(seconds=getattr(conn, "clock_skew_s", 0))
+        skew = timedelta(seconds=conn.clock_skew_s)
         return window.start - max(self.lookback, skew)
 
     def walk(self, run: StreamRun) -> Iterator[Page]:
